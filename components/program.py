@@ -1,0 +1,87 @@
+"""The Pulumi program: stack config -> validated settings -> components -> stack outputs.
+
+`__main__.py` runs `main()` under `pulumi up`; `render` runs the same `main()` under the SDK's mock
+engine. Validation happens before the first resource is registered, so bad input creates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi.runtime import config as runtime_config
+
+from . import manifests
+from .base import ComponentArgs
+from .clients import ConsumerJob, ProducerJob
+from .kafka import KafkaBroker
+from .settings import PROJECT, ConfigError, Settings, load_settings
+from .topic import KafkaTopic
+from .zookeeper import ZookeeperCluster
+from . import k8s as objects
+
+
+def _parse(text: Any) -> Any:
+    """Pulumi hands config values over as text; objects and numbers arrive as JSON."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def raw_config() -> dict[str, Any]:
+    """Every `kafka-demo:*` config value of the running stack, keys without the project prefix."""
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    prefix = f"{PROJECT}:"
+    return {
+        key[len(prefix):]: _parse(runtime_config.get_config(key))
+        for key in sorted(keys)
+        if key.startswith(prefix)
+    }
+
+
+def settings_from_stack() -> Settings:
+    try:
+        return load_settings(raw_config(), pulumi.get_stack())
+    except ConfigError as error:
+        # RunError: the CLI shows the message alone, without a Python traceback.
+        raise pulumi.RunError(str(error)) from None
+
+
+def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
+    """Create the platform and return the stack outputs."""
+    provider = k8s.Provider("k8s", context=settings.kube_context) if settings.kube_context else k8s.Provider("k8s")
+    opts = pulumi.ResourceOptions(providers=[provider])
+    namespace = objects.create(manifests.namespace(settings), pulumi.ResourceOptions(provider=provider))
+
+    zookeeper = None
+    after: list[pulumi.Resource] = [namespace]
+    if not settings.kraft:
+        zookeeper = ZookeeperCluster("zookeeper", ComponentArgs(settings, after), opts)
+        after = [namespace, zookeeper]
+    kafka = KafkaBroker("kafka", ComponentArgs(settings, after), opts)
+    topic = KafkaTopic("topic", ComponentArgs(settings, [namespace, kafka]), opts)
+    clients = [namespace, topic]
+    if settings.producer.enabled:
+        ProducerJob("producer", ComponentArgs(settings, clients), opts)
+    if settings.consumer.enabled:
+        ConsumerJob("consumer", ComponentArgs(settings, clients), opts)
+
+    outputs: dict[str, pulumi.Input[Any]] = {
+        "namespace": namespace.id.apply(lambda _: settings.namespace),
+        "mode": settings.mode,
+        "bootstrapServers": kafka.bootstrap_servers,
+        "brokerDnsNames": kafka.broker_dns_names,
+        "topic": topic.topic_name,
+    }
+    if zookeeper is not None:
+        outputs["zookeeperConnect"] = zookeeper.connect_string
+    return outputs
+
+
+def main() -> dict[str, pulumi.Input[Any]]:
+    return deploy(settings_from_stack())
