@@ -34,8 +34,21 @@ def _str(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
+_FIRST = ("apiVersion", "kind", "metadata", "name")
+
+
+def _ordered(value):
+    """Keys sorted, with apiVersion/kind/metadata/name first: stable, diff-friendly files."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (_FIRST.index(k) if k in _FIRST else len(_FIRST), k))
+        return {key: _ordered(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [_ordered(item) for item in value]
+    return value
+
+
 def to_yaml(manifest: dict) -> str:
-    return yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
+    return yaml.dump(_ordered(manifest), Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
 
 
 def write(manifests: list[dict], out: Path) -> list[Path]:

@@ -50,4 +50,4 @@ def zookeeper_connect(settings: Settings) -> str:
 
 def kafka_claim_name(settings: Settings) -> str:
     """Claim template name, different per mode: a mode switch gets new disks, never the other mode's."""
-    return f"data-{settings.mode}"
+    return "data-kraft" if settings.kraft else "data-zkmode"

@@ -59,12 +59,13 @@ class _Recorder(pulumi.runtime.Mocks):
         return {}
 
 
-def render(config: dict[str, Any], stack: str) -> Rendered:
-    """Run the program for `stack` with `config` (keys without the project prefix).
+def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None) -> Rendered:
+    """Run the program for `stack` with `config` (keys without the project prefix), recording into
+    `rendered` (a new one if not given).
 
     Raises pulumi.RunError on invalid config, before any resource is registered.
     """
-    rendered = Rendered()
+    rendered = rendered if rendered is not None else Rendered()
     pulumi.runtime.set_mocks(_Recorder(rendered), project=PROJECT, stack=stack, preview=False)
     pulumi.runtime.set_all_config(
         {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
