@@ -143,6 +143,24 @@ def _pdb(settings: Settings, app: str) -> Manifest:
     }
 
 
+def _network_policy(settings: Settings, app: str, ingress: list[Manifest]) -> Manifest:
+    """Ingress allowed only as listed (empty: none). Enforced where the CNI supports NetworkPolicy."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": _meta(settings, app, app),
+        "spec": {"podSelector": {"matchLabels": {"app": app}}, "policyTypes": ["Ingress"], "ingress": ingress},
+    }
+
+
+def _from_apps(*apps: str) -> list[Manifest]:
+    return [{"podSelector": {"matchLabels": {"app": app}}} for app in apps]
+
+
+def _ports(*ports: int) -> list[Manifest]:
+    return [{"protocol": "TCP", "port": port} for port in ports]
+
+
 def _claim_template(settings: Settings, name: str, app: str, size: str, storage_class: str | None) -> Manifest:
     spec: Manifest = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": size}}}
     if storage_class:
@@ -249,6 +267,11 @@ def zookeeper_manifests(settings: Settings) -> list[Manifest]:
             settings, ZOOKEEPER, [("client", ZK_CLIENT_PORT), ("peer", ZK_PEER_PORT), ("election", ZK_ELECTION_PORT)]
         ),
         _statefulset(settings, ZOOKEEPER, zk.replicas, data, pod, claim),
+        # Clients reach ZooKeeper only through Kafka; peers talk among themselves.
+        _network_policy(settings, ZOOKEEPER, [
+            {"from": _from_apps(KAFKA, ZOOKEEPER), "ports": _ports(ZK_CLIENT_PORT)},
+            {"from": _from_apps(ZOOKEEPER), "ports": _ports(ZK_PEER_PORT, ZK_ELECTION_PORT)},
+        ]),
     ]
     if zk.replicas > 1:
         objects.append(_pdb(settings, ZOOKEEPER))
@@ -305,6 +328,11 @@ def kafka_manifests(settings: Settings) -> list[Manifest]:
         _config_map(settings, KAFKA_CONFIGMAP, KAFKA, data),
         _headless_service(settings, KAFKA, ports),
         _statefulset(settings, KAFKA, kafka.replicas, data, pod, claim),
+        # The client listener is open to any client (other namespaces included); the KRaft
+        # controller listener only to the brokers themselves.
+        _network_policy(settings, KAFKA, [{"ports": _ports(KAFKA_PORT)}] + (
+            [{"from": _from_apps(KAFKA), "ports": _ports(CONTROLLER_PORT)}] if settings.kraft else []
+        )),
     ]
     if kafka.replicas > 1:
         objects.append(_pdb(settings, KAFKA))
@@ -367,7 +395,7 @@ def topic_manifests(settings: Settings) -> list[Manifest]:
         "metadata": _meta(settings, topic_job_name(settings), "topic"),
         "spec": {"backoffLimit": 6, "activeDeadlineSeconds": 900, "template": template},
     }
-    return [config_map, job]
+    return [config_map, job, _network_policy(settings, "topic", [])]
 
 
 def _deployment(settings: Settings, app: str, replicas: int, strategy: str, template: Manifest) -> Manifest:
@@ -390,7 +418,7 @@ def producer_manifests(settings: Settings) -> list[Manifest]:
         settings.producer.resources, 1, terminationGracePeriodSeconds=30,
     )
     # Recreate: two producers side by side during a rollout would both count from event-1.
-    return [config_map, _deployment(settings, PRODUCER, 1, "Recreate", template)]
+    return [config_map, _deployment(settings, PRODUCER, 1, "Recreate", template), _network_policy(settings, PRODUCER, [])]
 
 
 def consumer_manifests(settings: Settings) -> list[Manifest]:
@@ -399,4 +427,8 @@ def consumer_manifests(settings: Settings) -> list[Manifest]:
         settings, CONSUMER, "consumer.sh", client_scripts.consumer_script(settings),
         settings.consumer.resources, replicas, terminationGracePeriodSeconds=30,
     )
-    return [config_map, _deployment(settings, CONSUMER, replicas, "RollingUpdate", template)]
+    return [
+        config_map,
+        _deployment(settings, CONSUMER, replicas, "RollingUpdate", template),
+        _network_policy(settings, CONSUMER, []),  # clients accept no connections
+    ]

@@ -24,7 +24,7 @@ class Rendered:
     resources: list[tuple[str, str]] = field(default_factory=list)
 
 
-_KIND_ORDER = ["Namespace", "ConfigMap", "Service", "PodDisruptionBudget", "StatefulSet", "Job", "Deployment"]
+_KIND_ORDER = ["Namespace", "ConfigMap", "Service", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet", "Job", "Deployment"]
 
 
 def apply_order(manifest: dict[str, Any]) -> tuple[int, str]:

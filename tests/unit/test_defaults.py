@@ -301,3 +301,17 @@ def test_consumer_defaults_to_a_group_with_committed_offsets():
 def test_consumer_from_beginning_reproduces_the_seed():
     script = find(render_stack("dev", ["consumer.fromBeginning=true"]), "ConfigMap", "consumer-script")["data"]["consumer.sh"]
     assert "--from-beginning" in script and "--group" not in script
+
+
+def test_network_policies_limit_who_reaches_zookeeper_and_the_controllers():
+    dev = render_stack("dev")
+    zk = find(dev, "NetworkPolicy", "zookeeper")["spec"]
+    client_rule = [rule for rule in zk["ingress"] if {"protocol": "TCP", "port": 2181} in rule["ports"]][0]
+    assert {peer["podSelector"]["matchLabels"]["app"] for peer in client_rule["from"]} == {"kafka", "zookeeper"}
+    prod = render_stack("prod")
+    kafka = find(prod, "NetworkPolicy", "kafka")["spec"]
+    assert {"ports": [{"protocol": "TCP", "port": 9092}]} in kafka["ingress"], "clients from anywhere"
+    controller = [rule for rule in kafka["ingress"] if {"protocol": "TCP", "port": 9093} in rule["ports"]][0]
+    assert controller["from"] == [{"podSelector": {"matchLabels": {"app": "kafka"}}}]
+    for app in ("producer", "consumer", "topic"):
+        assert find(prod, "NetworkPolicy", app)["spec"]["ingress"] == []

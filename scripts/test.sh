@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The test command. On a fresh machine it installs everything the tests need, then runs every tier:
+#   unit      the program on Pulumi's mock engine, strict schema validation, checkov scan
+#   realkafka the rendered config and scripts run as real Kafka/ZooKeeper clusters (tests/realkafka)
+#   kube      the rendered manifests on a real kube-apiserver + controller-manager (tests/kube)
+# Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit` or `scripts/test.sh -k decoupling`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export KAFKA_DEMO_CACHE="${KAFKA_DEMO_CACHE:-$HOME/.cache/kafka-demo}"
+mkdir -p "$KAFKA_DEMO_CACHE"
+step() { printf '\n== %s\n' "$*"; }
+
+step "Python: .venv (program + tests) and .venv-checkov (scanner, kept apart for its pins)"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+[ -x .venv-checkov/bin/checkov ] || python3 -m venv .venv-checkov
+.venv-checkov/bin/pip install -q --disable-pip-version-check -r tools/checkov-requirements.txt
+
+step "Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom.xml) and ZooKeeper jars (Maven Central, cached)"
+KAFKA_DEMO_JARS="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE")"
+export KAFKA_DEMO_JARS
+
+step "Kubernetes control plane (Go module proxy, cached by version)"
+KAFKA_DEMO_KUBE_BIN="$(tools/kube/build.sh "$KAFKA_DEMO_CACHE")"
+export KAFKA_DEMO_KUBE_BIN
+if ! command -v etcd >/dev/null; then
+  step "etcd (Debian package etcd-server)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq etcd-server >/dev/null
+fi
+
+step "pytest"
+exec .venv/bin/python -m pytest "$@"
