@@ -145,12 +145,12 @@ def _pdb(settings: Settings, app: str) -> Manifest:
 
 def _network_policy(settings: Settings, app: str, ingress: list[Manifest]) -> Manifest:
     """Ingress allowed only as listed (empty: none). Enforced where the CNI supports NetworkPolicy."""
-    return {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": _meta(settings, app, app),
-        "spec": {"podSelector": {"matchLabels": {"app": app}}, "policyTypes": ["Ingress"], "ingress": ingress},
-    }
+    spec: Manifest = {"podSelector": {"matchLabels": {"app": app}}, "policyTypes": ["Ingress"]}
+    if ingress:
+        # An empty list is left out, not sent: the API server drops it, and server-side apply
+        # would then see a change on every run (found by the kube tier).
+        spec["ingress"] = ingress
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": _meta(settings, app, app), "spec": spec}
 
 
 def _from_apps(*apps: str) -> list[Manifest]:
