@@ -1,0 +1,355 @@
+"""Run a rendered stack's pods as local processes, each with its own pod identity.
+
+For every pod the harness reads the rendered manifests (no parallel configuration of its own):
+the container's command and env, its volumeMounts (ConfigMaps written out as files, emptyDirs, and one
+directory per PVC that survives pod restarts). Each pod runs in
+
+- its own network namespace with its own address on a test bridge, and an /etc/hosts (via
+  /etc/netns/<ns>/hosts) that resolves every pod's `<pod>.<svc>.<ns>.svc.<domain>` name;
+- its own mount namespace, where the volumes are bind-mounted at the container paths and the root
+  filesystem is read-only (as `readOnlyRootFilesystem: true` makes it);
+- its own UTS namespace (hostname = pod name), as uid/gid 1000 like the pod's securityContext.
+
+Stand-ins exist only for what the images provide: `/opt/kafka/bin/*.sh` of apache/kafka and
+`zkServer.sh` of the zookeeper image become `java -cp <jars> <the same main class>`.
+Needs root (namespaces, mounts). Everything is torn down at the end, also after a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+SUBNET = "10.213.77"  # this test's own hosts, inside network namespaces it creates
+BRIDGE = "kdbr0"
+NS_PREFIX = "kd-"
+RUN_AS = "1000"
+
+# The image scripts the rendered commands call, and the main class each runs (Kafka 3.9).
+KAFKA_TOOLS = {
+    "kafka-server-start.sh": "kafka.Kafka",
+    "kafka-storage.sh": "kafka.tools.StorageTool",
+    "kafka-topics.sh": "org.apache.kafka.tools.TopicCommand",
+    "kafka-configs.sh": "kafka.admin.ConfigCommand",
+    "kafka-console-producer.sh": "kafka.tools.ConsoleProducer",
+    "kafka-console-consumer.sh": "org.apache.kafka.tools.consumer.ConsoleConsumer",
+    "kafka-verifiable-producer.sh": "org.apache.kafka.tools.VerifiableProducer",
+    "kafka-consumer-groups.sh": "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",
+}
+KAFKA_IMAGE_MOUNT = "/opt/kafka"
+CONSOLE_LOG4J = (
+    "log4j.rootLogger=WARN, stderr\n"
+    "log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n"
+    "log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n"
+    "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+    "log4j.appender.stderr.Target=System.err\n"
+)
+
+
+def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(args, capture_output=True, text=True, check=check)
+
+
+def jars() -> Path:
+    location = os.environ.get("KAFKA_DEMO_JARS")
+    assert location, "KAFKA_DEMO_JARS is not set: run the README's test command (scripts/test.sh), which fetches Kafka"
+    path = Path(location)
+    assert list(path.glob("kafka_2.13-*.jar")), f"no Kafka jars in {path}"
+    return path
+
+
+ZK_IMAGE_MOUNT = "/apache-zookeeper"  # the image keeps ZooKeeper in /apache-zookeeper-<version>-bin, bin/ on PATH
+
+
+def write_stand_ins(root: Path) -> tuple[Path, Path]:
+    """(Kafka home, ZooKeeper home) stand-ins, bound at the image paths inside the pod. Each script
+    execs the image script's main class; the jars are bound at <home>/libs and <home>/lib."""
+    kafka_home, zk_home = root / "kafka-home", root / "zookeeper-home"
+    for directory in (kafka_home / "bin", kafka_home / "config", kafka_home / "libs", zk_home / "bin", zk_home / "lib"):
+        directory.mkdir(parents=True, exist_ok=True)
+    (kafka_home / "config" / "tools-log4j.properties").write_text(CONSOLE_LOG4J)
+    (zk_home / "bin" / "log4j.properties").write_text(CONSOLE_LOG4J.replace("WARN", "INFO"))
+    for script, main_class in KAFKA_TOOLS.items():
+        # As kafka-run-class.sh: KAFKA_HEAP_OPTS and KAFKA_LOG4J_OPTS from the environment, else
+        # the tools' defaults (console logging at WARN).
+        logging = "${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:" + KAFKA_IMAGE_MOUNT + "/config/tools-log4j.properties}"
+        (kafka_home / "bin" / script).write_text(
+            "#!/bin/bash\n"
+            f"# stand-in for the apache/kafka image's {script}\n"
+            f'exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true "{logging}" '
+            f'-cp "{KAFKA_IMAGE_MOUNT}/libs/*" {main_class} "$@"\n'
+        )
+    (zk_home / "bin" / "zkServer.sh").write_text(
+        "#!/bin/bash\n"
+        "# stand-in for the zookeeper image's zkServer.sh (start-foreground CONFIG only)\n"
+        '[ "$1" = start-foreground ] || { echo "stand-in supports start-foreground only" >&2; exit 2; }\n'
+        f'exec java -Xmx${{ZK_SERVER_HEAP:-1000}}m -Dlog4j.configuration=file:{ZK_IMAGE_MOUNT}/bin/log4j.properties '
+        f'-cp "{ZK_IMAGE_MOUNT}/lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$2"\n'
+    )
+    for path in list((kafka_home / "bin").iterdir()) + [zk_home / "bin" / "zkServer.sh"]:
+        path.chmod(0o755)
+    return kafka_home, zk_home
+
+
+@dataclass
+class Pod:
+    name: str
+    namespace: str  # network namespace
+    ip: str
+    container: dict[str, Any]
+    pod_spec: dict[str, Any]
+    claim_dirs: dict[str, Path]  # claim template name -> this pod's PVC directory
+    directory: Path
+    process: subprocess.Popen | None = None
+    log: Path | None = None
+    starts: int = 0
+
+    @property
+    def app(self) -> str:
+        return self.name.rsplit("-", 1)[0] if self.name[-1].isdigit() else self.name
+
+
+@dataclass
+class Cluster:
+    """The pods of one rendered stack on this machine."""
+
+    manifests: list[dict[str, Any]]
+    root: Path
+    jar_dir: Path = field(default_factory=jars)
+    pods: dict[str, Pod] = field(default_factory=dict)
+    hosts: dict[str, str] = field(default_factory=dict)  # fqdn -> ip
+    _next_ip: int = 10
+    _net_ready: bool = False
+
+    # --- manifests ---------------------------------------------------------------------------
+
+    def manifest(self, kind: str, name: str) -> dict[str, Any]:
+        found = [m for m in self.manifests if m["kind"] == kind and m["metadata"]["name"] == name]
+        assert found, f"{kind}/{name} is not in the rendered stack"
+        return found[0]
+
+    def config_map(self, name: str) -> dict[str, str]:
+        return self.manifest("ConfigMap", name)["data"]
+
+    @property
+    def namespace_name(self) -> str:
+        return [m for m in self.manifests if m["kind"] == "Namespace"][0]["metadata"]["name"]
+
+    def fqdn(self, statefulset: str, ordinal: int, domain: str = "cluster.local") -> str:
+        return f"{statefulset}-{ordinal}.{statefulset}.{self.namespace_name}.svc.{domain}"
+
+    # --- network -----------------------------------------------------------------------------
+
+    def _network(self) -> None:
+        if self._net_ready:
+            return
+        cleanup_network()
+        sh("ip", "link", "add", BRIDGE, "type", "bridge")
+        sh("ip", "addr", "add", f"{SUBNET}.1/24", "dev", BRIDGE)
+        sh("ip", "link", "set", BRIDGE, "up")
+        self._net_ready = True
+
+    def _add_host(self, name: str) -> tuple[str, str]:
+        self._network()
+        namespace = f"{NS_PREFIX}{name}"[:60]
+        ip = f"{SUBNET}.{self._next_ip}"
+        index = self._next_ip
+        self._next_ip += 1
+        sh("ip", "netns", "add", namespace)
+        sh("ip", "link", "add", f"kdv{index}", "type", "veth", "peer", "name", f"kdp{index}")
+        sh("ip", "link", "set", f"kdv{index}", "master", BRIDGE)
+        sh("ip", "link", "set", f"kdv{index}", "up")
+        sh("ip", "link", "set", f"kdp{index}", "netns", namespace)
+        sh("ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up")
+        sh("ip", "netns", "exec", namespace, "ip", "addr", "add", f"{ip}/24", "dev", f"kdp{index}")
+        sh("ip", "netns", "exec", namespace, "ip", "link", "set", f"kdp{index}", "up")
+        return namespace, ip
+
+    def _write_hosts(self) -> None:
+        lines = ["127.0.0.1 localhost"] + [f"{ip} {fqdn} {fqdn.split('.')[0]}" for fqdn, ip in self.hosts.items()]
+        for pod in self.pods.values():
+            etc = Path("/etc/netns") / pod.namespace
+            etc.mkdir(parents=True, exist_ok=True)
+            (etc / "hosts").write_text("\n".join(lines + [f"{pod.ip} {pod.name}"]) + "\n")
+
+    # --- pods ---------------------------------------------------------------------------------
+
+    def add_statefulset(self, name: str) -> list[Pod]:
+        sts = self.manifest("StatefulSet", name)
+        spec = sts["spec"]
+        domain_suffix = None
+        pods = []
+        for ordinal in range(spec["replicas"]):
+            pod_name = f"{name}-{ordinal}"
+            claims = {
+                claim["metadata"]["name"]: self.root / "pvcs" / f"{claim['metadata']['name']}-{pod_name}"
+                for claim in spec.get("volumeClaimTemplates", [])
+            }
+            pods.append(self._add_pod(pod_name, spec["template"]["spec"], claims))
+        # The per-pod DNS names, as the headless Service publishes them.
+        for pod in pods:
+            ordinal = int(pod.name.rsplit("-", 1)[1])
+            domain_suffix = domain_suffix or self._cluster_domain()
+            self.hosts[self.fqdn(name, ordinal, domain_suffix)] = pod.ip
+        self._write_hosts()
+        return pods
+
+    def add_client(self, name: str, kind: str, manifest_name: str | None = None) -> Pod:
+        """A pod of a Deployment or Job (one replica is enough here)."""
+        manifest = self.manifest(kind, manifest_name or name)
+        pod = self._add_pod(name, manifest["spec"]["template"]["spec"], {})
+        self._write_hosts()
+        return pod
+
+    def _cluster_domain(self) -> str:
+        props = self.config_map("kafka-config")["server.properties"]
+        advertised = [line for line in props.splitlines() if line.startswith("advertised.listeners=")][0]
+        host = advertised.split("//", 1)[1].rsplit(":", 1)[0]
+        return host.split(".svc.", 1)[1]
+
+    def _add_pod(self, name: str, pod_spec: dict[str, Any], claims: dict[str, Path]) -> Pod:
+        namespace, ip = self._add_host(name)
+        pod = Pod(name, namespace, ip, pod_spec["containers"][0], pod_spec, claims, self.root / "pods" / name)
+        self.pods[name] = pod
+        return pod
+
+    def _volume_dirs(self, pod: Pod) -> dict[str, Path]:
+        """container mountPath -> host directory, from the pod's volumeMounts and volumes."""
+        volumes = {v["name"]: v for v in pod.pod_spec.get("volumes", [])}
+        mounts: dict[str, Path] = {}
+        for mount in pod.container.get("volumeMounts", []):
+            source = mount["name"]
+            if source in pod.claim_dirs:
+                path = pod.claim_dirs[source]  # survives restarts, like a PVC
+                path.mkdir(parents=True, exist_ok=True)
+            elif "configMap" in volumes.get(source, {}):
+                path = pod.directory / "volumes" / source
+                shutil.rmtree(path, ignore_errors=True)
+                path.mkdir(parents=True)
+                for file_name, content in self.config_map(volumes[source]["configMap"]["name"]).items():
+                    (path / file_name).write_text(content)
+            elif "emptyDir" in volumes.get(source, {}):
+                path = pod.directory / "volumes" / f"{source}-{pod.starts}"  # new on every start
+                path.mkdir(parents=True, exist_ok=True)
+            else:
+                raise AssertionError(f"{pod.name}: volume {source} has no stand-in")
+            mounts[mount["mountPath"]] = path
+        return mounts
+
+    def start(self, pod: Pod | str, command: list[str] | None = None, extra_mounts: dict[str, Path] | None = None) -> Pod:
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        assert pod.process is None or pod.process.poll() is not None, f"{pod.name} is already running"
+        pod.starts += 1
+        pod.directory.mkdir(parents=True, exist_ok=True)
+        kafka_home, zk_home = write_stand_ins(self.root / "stand-ins")
+        mounts = self._volume_dirs(pod)
+        for path in list(mounts.values()) + list(pod.claim_dirs.values()):
+            os.chown(path, int(RUN_AS), int(RUN_AS))  # fsGroup: the pod's user can write its volumes
+        # What the image brings (bound after the volumes, read-only root or not, like image layers).
+        if "zookeeper" in pod.container["image"]:
+            mounts.update({ZK_IMAGE_MOUNT: zk_home, f"{ZK_IMAGE_MOUNT}/lib": self.jar_dir})
+        else:
+            mounts.update({KAFKA_IMAGE_MOUNT: kafka_home, f"{KAFKA_IMAGE_MOUNT}/libs": self.jar_dir})
+        mounts.update(extra_mounts or {})
+        env = {"PATH": f"{ZK_IMAGE_MOUNT}/bin:/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "HOSTNAME": pod.name}
+        for item in pod.container.get("env", []):
+            if "value" in item:
+                env[item["name"]] = item["value"]
+            elif item.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "metadata.name":
+                env[item["name"]] = pod.name
+            else:
+                raise AssertionError(f"{pod.name}: env {item['name']} has no stand-in")
+        # A target that hides other sources (the /tmp emptyDir over this harness's /tmp) is bound last.
+        sources = [str(source) for source in mounts.values()]
+        ordered = sorted(mounts.items(), key=lambda item: any(s.startswith(item[0].rstrip("/") + "/") for s in sources))
+        binds = " && ".join(
+            f"mkdir -p {shlex.quote(target)} && mount --bind {shlex.quote(str(source))} {shlex.quote(target)}"
+            for target, source in ordered
+        )
+        argv = command or pod.container["command"]
+        inner = (
+            f"{binds} && mount -o remount,bind,ro / && hostname {shlex.quote(pod.name)} && "
+            f"exec setpriv --reuid={RUN_AS} --regid={RUN_AS} --clear-groups env -i "
+            + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
+            + " " + " ".join(shlex.quote(a) for a in argv)
+        )
+        pod.log = pod.directory / f"log-{pod.starts}.txt"
+        with open(pod.log, "w") as log:
+            pod.process = subprocess.Popen(
+                ["ip", "netns", "exec", pod.namespace, "unshare", "--mount", "--uts", "--propagation", "private",
+                 "bash", "-c", inner],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        return pod
+
+    def stop(self, pod: Pod | str, sig: int = signal.SIGTERM, timeout: float = 60) -> int | None:
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        if pod.process is None or pod.process.poll() is not None:
+            return pod.process.returncode if pod.process else None
+        try:
+            os.killpg(pod.process.pid, sig)
+            return pod.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(pod.process.pid, signal.SIGKILL)
+            return pod.process.wait()
+        except ProcessLookupError:
+            return pod.process.wait()
+
+    def output(self, pod: Pod | str) -> str:
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        return pod.log.read_text(errors="replace") if pod.log and pod.log.exists() else ""
+
+    def wait_port(self, pod: Pod | str, port: int, timeout: float = 120) -> float:
+        """Seconds until the pod accepts TCP connections on `port` (what a tcpSocket probe checks)."""
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            assert pod.process and pod.process.poll() is None, f"{pod.name} exited:\n{self.output(pod)[-4000:]}"
+            try:
+                with socket.create_connection((pod.ip, port), timeout=1):
+                    return time.monotonic() - started
+            except OSError:
+                time.sleep(0.5)
+        raise AssertionError(f"{pod.name} did not open :{port} in {timeout}s:\n{self.output(pod)[-4000:]}")
+
+    def run(self, pod: Pod | str, command: list[str], timeout: float = 300) -> tuple[int, str]:
+        """Start the pod with `command` (or its own) and wait for it to exit: (exit code, output)."""
+        pod = self.start(pod, command)
+        try:
+            code = pod.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop(pod, signal.SIGKILL)
+            raise AssertionError(f"{pod.name} did not finish in {timeout}s:\n{self.output(pod)[-4000:]}")
+        return code, self.output(pod)
+
+    def teardown(self) -> None:
+        for pod in self.pods.values():
+            if pod.process and pod.process.poll() is None:
+                self.stop(pod, signal.SIGKILL, timeout=10)
+        for pod in self.pods.values():
+            shutil.rmtree(Path("/etc/netns") / pod.namespace, ignore_errors=True)
+        cleanup_network()
+
+
+def cleanup_network() -> None:
+    """Remove this harness's namespaces and bridge (also leftovers of an interrupted run)."""
+    listing = sh("ip", "netns", "list", check=False).stdout
+    for line in listing.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        if name.startswith(NS_PREFIX):
+            for pid in sh("ip", "netns", "pids", name, check=False).stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            sh("ip", "netns", "del", name, check=False)
+            shutil.rmtree(Path("/etc/netns") / name, ignore_errors=True)
+    sh("ip", "link", "del", BRIDGE, check=False)

@@ -1,0 +1,274 @@
+"""The rendered configuration, start scripts and client scripts on real Kafka 3.9 and ZooKeeper 3.9.
+
+Each test brings up one rendered stack with tests/realkafka/harness.py (a network, mount and UTS
+namespace per pod, a directory per PVC) and checks what the seed promises. Durations are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from collections import Counter, defaultdict
+
+import pytest
+
+from components.settings import ConfigError, load_settings
+from components.stack_config import stack_config
+from tests.helpers import render_stack
+from tests.realkafka.platform import EVENT, TEST_SIZING, Platform, consumed, produced, running, wait_until
+
+pytestmark = pytest.mark.realkafka
+
+
+def renamed(manifest, name):
+    return {**manifest, "metadata": {**manifest["metadata"], "name": name}}
+
+
+def assert_ordered_within_partitions(records):
+    by_partition = defaultdict(list)
+    for record in records:
+        by_partition[record.partition].append(record)
+    for partition, items in by_partition.items():
+        offsets = [r.offset for r in items]
+        numbers = [r.number for r in items]
+        assert offsets == sorted(offsets), f"partition {partition}: offsets out of order"
+        assert numbers == sorted(numbers), f"partition {partition}: events out of order {numbers[:20]}"
+
+
+FORMS = {
+    "zookeeper-1x1 (dev)": ("dev", []),
+    "zookeeper-3x3": ("dev", ["zookeeper.replicas=3", "kafka.replicas=3", "topic.replicationFactor=3"]),
+    "kraft-1": ("prod", ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
+                         "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "consumer.replicas=1"]),
+    "kraft-3 (prod)": ("prod", []),
+}
+
+
+@pytest.mark.parametrize("stack, overrides", FORMS.values(), ids=FORMS.keys())
+def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
+    with running(stack, overrides, tmp_path) as platform:
+        platform.start_brokers()
+        settings = load_settings(stack_config(stack, overrides), stack)
+        platform.create_topic()
+        assert platform.describe_topic() == (settings.topic.partitions, settings.topic.replication_factor)
+        platform.start_clients()
+        records = platform.events_consumed(15)
+        for record in records:
+            assert EVENT.match(record.value), record.value
+        assert_ordered_within_partitions(records)
+        sent = set(produced(platform.cluster.output("producer")))
+        assert {r.value for r in records} <= sent, "the consumer reads exactly what the producer sent"
+        # Running the idempotent topic job again on the live cluster changes nothing and succeeds.
+        assert "ready:" in platform.create_topic()
+
+
+def test_decoupling_consumer_stops_producer_carries_on_consumer_resumes(tmp_path):
+    with running("dev", [], tmp_path) as platform:
+        platform.start_brokers()
+        platform.create_topic()
+        platform.start_clients()
+        first = platform.events_consumed(10)
+        # kubectl scale deployment consumer --replicas=0: SIGTERM, the console consumer commits and leaves.
+        platform.cluster.stop("consumer", signal.SIGTERM)
+        sent_when_stopped = len(produced(platform.cluster.output("producer")))
+        wait_until(lambda: len(produced(platform.cluster.output("producer"))) >= sent_when_stopped + 15,
+                   "the producer to carry on while the consumer is down")
+        assert platform.cluster.pods["producer"].process.poll() is None, "the producer did not notice"
+        before_restart = consumed(platform.cluster.output("consumer"))
+        # ... and back to 1: the same group resumes after its committed offsets.
+        platform.cluster.start("consumer")
+        sent = produced(platform.cluster.output("producer"))
+        after = wait_until(
+            lambda: (r := consumed(platform.cluster.output("consumer"))) and len(r) >= len(sent) - 5 and r,
+            "the consumer to catch up",
+        )
+        resumed_at = {}
+        for record in after:
+            resumed_at.setdefault(record.partition, record.offset)
+        last_before = {}
+        for record in before_restart:
+            last_before[record.partition] = record.offset
+        for partition, offset in resumed_at.items():
+            # At-least-once: never a gap; at most the uncommitted tail is read again.
+            assert offset <= last_before.get(partition, -1) + 1, f"partition {partition}: gap after restart"
+            assert offset > 0 or partition not in last_before, "resumed from its offsets, not from the beginning"
+        seen = {r.value for r in before_restart} | {r.value for r in after}
+        all_sent = set(produced(platform.cluster.output("producer")))
+        caught_up = [v for v in sent[: len(sent) - 5]]
+        missing = [v for v in caught_up if v not in seen]
+        assert not missing, f"events lost across the consumer restart: {missing[:5]}"
+        assert len(first) >= 10 and seen <= all_sent
+
+        # The seed's --from-beginning option: a consumer without a group re-reads everything.
+        seed = render_stack("dev", ["consumer.fromBeginning=true"] + TEST_SIZING).manifests
+        script = [m for m in seed if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "consumer-script"][0]
+        deployment = [m for m in seed if m["kind"] == "Deployment" and m["metadata"]["name"] == "consumer"][0]
+        deployment["spec"]["template"]["spec"]["volumes"][0]["configMap"]["name"] = "consumer-seed-script"
+        platform.cluster.manifests += [renamed(script, "consumer-seed-script"), renamed(deployment, "consumer-seed")]
+        platform.cluster.add_client("consumer-seed", "Deployment")
+        platform.cluster.start("consumer-seed")
+        everything = wait_until(
+            lambda: (r := consumed(platform.cluster.output("consumer-seed"))) and len(r) >= len(all_sent) and r,
+            "the from-beginning consumer to re-read the topic",
+        )
+        assert {r.value for r in everything} >= all_sent
+        assert min(r.offset for r in everything) == 0
+
+
+def test_keyed_events_share_a_partition_in_order(tmp_path):
+    overrides = ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
+                 "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "topic.partitions=3", "producer.keyCount=6"]
+    with running("prod", overrides, tmp_path) as platform:
+        platform.start_brokers()
+        platform.create_topic()
+        platform.start_clients()
+        records = platform.events_consumed(40)
+        partitions_of_key = defaultdict(set)
+        numbers_of_key = defaultdict(list)
+        for record in records:
+            assert record.key.startswith("order-"), record.key
+            partitions_of_key[record.key].add(record.partition)
+            numbers_of_key[record.key].append(record.number)
+        assert len(partitions_of_key) == 6
+        for key, partitions in partitions_of_key.items():
+            assert len(partitions) == 1, f"{key} spread over partitions {partitions}"
+            assert numbers_of_key[key] == sorted(numbers_of_key[key]), f"{key} out of order"
+        assert len({p for ps in partitions_of_key.values() for p in ps}) > 1, "6 keys over 3 partitions use more than one"
+        for record in records:  # key order-k carries events k, k+6, k+12, ...
+            assert (record.number - 1) % 6 + 1 == int(record.key.split("-")[1])
+
+
+@pytest.fixture(scope="module")
+def prod_cluster(tmp_path_factory):
+    with running("prod", [], tmp_path_factory.mktemp("prod")) as platform:
+        platform.start_brokers()
+        platform.create_topic()
+        yield platform
+
+
+IDEMPOTENT = "acks=all\nenable.idempotence=true\nretries=2147483647\ndelivery.timeout.ms=120000\n"
+
+
+def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT):
+    """Kafka's VerifiableProducer in a client pod: one JSON line per acknowledged (or failed) send."""
+    config = tmp_path / "producer-config"
+    config.mkdir(exist_ok=True)
+    (config / "producer.properties").write_text(properties)
+    cluster = platform.cluster
+    if "loadgen" not in cluster.pods:
+        cluster.add_client("loadgen", "Deployment", "producer")
+    pod = cluster.start("loadgen", [
+        "/opt/kafka/bin/kafka-verifiable-producer.sh", "--bootstrap-server", platform.bootstrap,
+        "--topic", platform.topic, "--max-messages", str(count), "--throughput", str(throughput),
+        "--acks", "-1", "--producer.config", "/etc/loadgen/producer.properties",
+    ], extra_mounts={"/etc/loadgen": config})
+    return pod
+
+
+def test_broker_loss_loses_and_duplicates_nothing(prod_cluster, tmp_path):
+    """acks=all, RF 3, min ISR 2, idempotent producer: kill -9 a broker while events are in flight."""
+    platform = prod_cluster
+    total, rate = 20000, 2500
+    started = time.monotonic()
+    pod = verifiable_producer(platform, total, rate, tmp_path)
+    wait_until(lambda: platform.cluster.output(pod).count("producer_send_success") > 3000, "events in flight", 120, 0.2)
+    platform.cluster.stop("kafka-1", signal.SIGKILL)
+    killed_at = platform.cluster.output(pod).count("producer_send_success")
+    code = pod.process.wait(timeout=300)
+    elapsed = time.monotonic() - started
+    lines = [json.loads(line) for line in platform.cluster.output(pod).splitlines() if line.startswith("{")]
+    acked = [e["value"] for e in lines if e.get("name") == "producer_send_success"]
+    errors = [e for e in lines if e.get("name") == "producer_send_error"]
+    assert code == 0, platform.cluster.output(pod)[-2000:]
+
+    values = Counter(r.value for r in platform.read_all() if not EVENT.match(r.value))
+    lost = [v for v in acked if v not in values]
+    duplicated = [v for v, n in values.items() if n > 1]
+    print(f"\n[realkafka] broker loss: {len(acked)} acknowledged of {total} ({len(errors)} send errors), "
+          f"kafka-1 killed after {killed_at} acks, {len(values)} distinct in topic, "
+          f"{len(lost)} lost, {len(duplicated)} duplicated, {elapsed:.1f}s")
+    assert len(acked) > killed_at
+    assert lost == [] and duplicated == []
+
+    # The cluster keeps accepting acks=all writes with one broker down (2 in-sync of 3 >= min ISR 2).
+    pod = verifiable_producer(platform, 500, 500, tmp_path)
+    assert pod.process.wait(timeout=180) == 0
+    assert platform.cluster.output(pod).count("producer_send_success") == 500
+    platform.cluster.start("kafka-1")
+    platform.cluster.wait_port("kafka-1", 9092, timeout=180)
+
+
+def test_restart_on_the_same_disks_keeps_data_and_cluster_id(prod_cluster):
+    platform = prod_cluster
+    before = platform.read_all()
+    assert before, "the previous scenario left events in the topic"
+    meta = {b: (platform.cluster.pods[b].claim_dirs["data-kraft"] / "kraft-logs" / "meta.properties").read_text()
+            for b in platform.brokers}
+    cluster_ids = {b: [l for l in text.splitlines() if l.startswith("cluster.id=")][0] for b, text in meta.items()}
+    assert len(set(cluster_ids.values())) == 1
+    started = time.monotonic()
+    for broker in platform.brokers:
+        platform.cluster.stop(broker, signal.SIGTERM, timeout=120)
+    for broker in platform.brokers:
+        platform.cluster.start(broker)
+    for broker in platform.brokers:
+        platform.cluster.wait_port(broker, 9092, timeout=180)
+    print(f"\n[realkafka] full restart of 3 KRaft nodes on their disks: {time.monotonic() - started:.1f}s")
+    for broker in platform.brokers:
+        log = platform.cluster.output(broker)
+        assert "already formatted" in log, f"{broker}: formatting must be skipped on a formatted disk"
+        text = (platform.cluster.pods[broker].claim_dirs["data-kraft"] / "kraft-logs" / "meta.properties").read_text()
+        assert [l for l in text.splitlines() if l.startswith("cluster.id=")][0] == cluster_ids[broker]
+    after = wait_until(lambda: (r := platform.read_all()) and len(r) >= len(before) and r, "every event back")
+    assert Counter(r.value for r in after) == Counter(r.value for r in before)
+
+
+def test_mode_switch_never_starts_a_node_on_the_other_modes_data(tmp_path):
+    single = ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
+              "topic.replicationFactor=1", "topic.minInsyncReplicas=1"]
+    with running("dev", [], tmp_path) as zk_mode:
+        zk_mode.start_brokers()
+        zk_mode.create_topic()
+        zk_disk = zk_mode.cluster.pods["kafka-0"].claim_dirs["data-zkmode"]
+    assert (zk_disk / ".kafka-demo-mode").read_text().strip() == "zookeeper"
+
+    with running("dev", ["mode=kraft"] + single, tmp_path) as kraft_mode:
+        # The switched stack claims other volumes: kafka-0 starts on a new, empty disk.
+        kraft_mode.start_brokers()
+        kraft_disk = kraft_mode.cluster.pods["kafka-0"].claim_dirs["data-kraft"]
+        assert kraft_disk != zk_disk and (kraft_disk / "kraft-logs" / "meta.properties").exists()
+        assert not (zk_disk / "kraft-logs").exists(), "the ZooKeeper-mode disk was not touched"
+        kraft_mode.cluster.stop("kafka-0")
+        # Forced onto the ZooKeeper-mode disk anyway, the KRaft start script refuses to run.
+        pod = kraft_mode.cluster.start("kafka-0", extra_mounts={"/var/lib/kafka/data": zk_disk})
+        assert pod.process.wait(timeout=60) == 1
+        assert "refusing to start" in kraft_mode.cluster.output(pod)
+        assert not (zk_disk / "kraft-logs").exists()
+
+    with running("dev", [], tmp_path) as back:
+        back.cluster.add_statefulset("zookeeper")
+        back.cluster.add_statefulset("kafka")
+        pod = back.cluster.start("kafka-0", extra_mounts={"/var/lib/kafka/data": kraft_disk})
+        assert pod.process.wait(timeout=60) == 1
+        assert "holds kraft-mode data" in back.cluster.output(pod)
+
+
+def test_min_isr_the_cluster_cannot_meet_is_refused_before_kafka_sees_it(tmp_path):
+    """Kafka itself accepts a topic min.insync.replicas above its replication factor and then fails
+    every acks=all write; the program refuses that config up front."""
+    with pytest.raises(ConfigError, match="topic.minInsyncReplicas = 2"):
+        load_settings(stack_config("dev", ["topic.minInsyncReplicas=2"]), "dev")
+    with running("dev", [], tmp_path) as platform:
+        platform.start_brokers()
+        platform.create_topic()
+        code, output = platform.tool(
+            "kafka-configs.sh", "--bootstrap-server", platform.bootstrap, "--alter", "--entity-type", "topics",
+            "--entity-name", platform.topic, "--add-config", "min.insync.replicas=2",
+        )
+        assert code == 0, f"Kafka should accept the setting (that is the trap): {output}"
+        # retries=0 so the broker's answer surfaces at once instead of being retried until a timeout.
+        pod = verifiable_producer(platform, 5, 5, tmp_path, "acks=all\nenable.idempotence=false\nretries=0\n")
+        pod.process.wait(timeout=180)
+        output = platform.cluster.output(pod)
+        assert "NotEnoughReplicas" in output and output.count("producer_send_success") == 0
