@@ -119,24 +119,24 @@ def logging_opts(settings: Settings) -> str:
 def start_script(settings: Settings) -> str:
     """start-kafka.sh: this pod's identity into the properties, storage formatted once, then Kafka."""
     format_step = (
-        f"""
+        """
 # KRaft: format once with the stack's cluster id. --ignore-formatted leaves a formatted disk
 # untouched, so a restarted pod keeps its data and its cluster id.
 "$KAFKA_HOME/bin/kafka-storage.sh" format --ignore-formatted \\
   --cluster-id "$CLUSTER_ID" --config "$RUNTIME_CONFIG"
 """
         if settings.kraft
-        else f"""
+        else """
 # ZooKeeper mode: wait until the ensemble serves requests rather than crash-looping on a timeout.
-zk_serving() {{
+zk_serving() {
   local host port reply
-  for server in ${{ZOOKEEPER_CONNECT//,/ }}; do
-    host="${{server%:*}}"; port="${{server##*:}}"
+  for server in ${ZOOKEEPER_CONNECT//,/ }; do
+    host="${server%:*}"; port="${server##*:}"
     reply="$( (exec 3<>"/dev/tcp/$host/$port" && printf srvr >&3 && cat <&3) 2>/dev/null || true)"
     case "$reply" in *"Mode: "*) return 0 ;; esac
   done
   return 1
-}}
+}
 until zk_serving; do echo "[start-kafka] waiting for ZooKeeper ($ZOOKEEPER_CONNECT)"; sleep 2; done
 """
     )

@@ -449,7 +449,7 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if default_min_isr > default_rf:
         problems.append(
             f"{PROJECT}:kafka.minInsyncReplicas = {default_min_isr}: must be at most the replication factor ({default_rf}); "
-            f"otherwise no acks=all write can ever succeed"
+            f"Kafka would silently cap it at the replication factor, so acks=all would not mean what it says"
         )
 
     topic_rf = topic["replicationFactor"] or min(default_rf, brokers)
@@ -462,7 +462,8 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if topic_min_isr > topic_rf:
         problems.append(
             f"{PROJECT}:topic.minInsyncReplicas = {topic_min_isr}: must be at most the topic's replication factor "
-            f"({topic_rf}); otherwise every acks=all write to the topic fails with NotEnoughReplicas"
+            f"({topic_rf}); Kafka would silently cap it at the replication factor, so acks=all writes would be "
+            f"acknowledged by fewer replicas than configured"
         )
     if producer["idempotence"] and producer["acks"] != "all":
         problems.append(

@@ -134,6 +134,25 @@ class Platform:
         return consumed(output)
 
 
+IDEMPOTENT = "acks=all\nenable.idempotence=true\nretries=2147483647\ndelivery.timeout.ms=120000\n"
+
+
+def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT):
+    """Kafka's VerifiableProducer in a client pod: one JSON line per acknowledged (or failed) send."""
+    config = tmp_path / "producer-config"
+    config.mkdir(exist_ok=True)
+    (config / "producer.properties").write_text(properties)
+    cluster = platform.cluster
+    if "loadgen" not in cluster.pods:
+        cluster.add_client("loadgen", "Deployment", "producer")
+    pod = cluster.start("loadgen", [
+        "/opt/kafka/bin/kafka-verifiable-producer.sh", "--bootstrap-server", platform.bootstrap,
+        "--topic", platform.topic, "--max-messages", str(count), "--throughput", str(throughput),
+        "--acks", "-1", "--producer.config", "/etc/loadgen/producer.properties",
+    ], extra_mounts={"/etc/loadgen": config})
+    return pod
+
+
 @contextmanager
 def running(stack: str, overrides: list[str], root: Path) -> Iterator[Platform]:
     require_root()
