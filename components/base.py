@@ -7,7 +7,7 @@ from typing import Sequence
 
 import pulumi
 
-from . import k8s
+from . import kube_objects
 from .manifests import Manifest
 from .settings import Settings
 
@@ -32,7 +32,7 @@ class PlatformComponent(pulumi.ComponentResource):
         for manifest in manifests:
             workload = manifest["kind"] in ("StatefulSet", "Deployment", "Job")
             depends = list(args.depends_on) + (supporting if workload else [])
-            resource = k8s.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
+            resource = kube_objects.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
             if manifest["kind"] in ("ConfigMap", "Service"):
                 supporting.append(resource)
             self.objects[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource

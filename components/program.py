@@ -13,14 +13,13 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
-from . import manifests
+from . import kube_objects, manifests
 from .base import ComponentArgs
 from .clients import ConsumerJob, ProducerJob
 from .kafka import KafkaBroker
 from .settings import PROJECT, ConfigError, Settings, load_settings
 from .topic import KafkaTopic
 from .zookeeper import ZookeeperCluster
-from . import k8s as objects
 
 
 def _parse(text: Any) -> Any:
@@ -56,7 +55,7 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     """Create the platform and return the stack outputs."""
     provider = k8s.Provider("k8s", context=settings.kube_context) if settings.kube_context else k8s.Provider("k8s")
     opts = pulumi.ResourceOptions(providers=[provider])
-    namespace = objects.create(manifests.namespace(settings), pulumi.ResourceOptions(provider=provider))
+    namespace = kube_objects.create(manifests.namespace(settings), pulumi.ResourceOptions(provider=provider))
 
     zookeeper = None
     after: list[pulumi.Resource] = [namespace]

@@ -352,4 +352,8 @@ def cleanup_network() -> None:
                     pass
             sh("ip", "netns", "del", name, check=False)
             shutil.rmtree(Path("/etc/netns") / name, ignore_errors=True)
+    for line in sh("ip", "-o", "link", "show", check=False).stdout.splitlines():
+        link = line.split(":")[1].strip().split("@")[0] if ":" in line else ""
+        if link.startswith(("kdv", "kdp")):  # a veth left behind before it moved into its namespace
+            sh("ip", "link", "del", link, check=False)
     sh("ip", "link", "del", BRIDGE, check=False)
