@@ -157,12 +157,12 @@ def test_in_place_storage_change_and_mode_switch_are_rejected(cluster, tmp_path)
     apply(cluster, directory)
     bigger, _ = render_to(tmp_path / "bigger", "dev", ["kafka.storageSize=5Gi"])
     result = apply(cluster, bigger, check=False)
-    print(f"\n[kube] in-place storage change: {result.stderr.strip()}")
+    print(f"\n[kube] in-place storage change: {result.stderr.strip()[:160]}...")
     assert result.returncode != 0
     assert "spec.volumeClaimTemplates" in result.stderr and "field is immutable" in result.stderr
     switched, _ = render_to(tmp_path / "kraft", "dev", ["mode=kraft"])
     result = apply(cluster, switched, check=False)
-    print(f"[kube] in-place mode switch: {result.stderr.strip()}")
+    print(f"[kube] in-place mode switch: {result.stderr.strip()[:160]}...")
     assert result.returncode != 0
     assert "spec.volumeClaimTemplates" in result.stderr and "field is immutable" in result.stderr
     claims = cluster.get_json("statefulset", "kafka", "-n", "kafka-demo")["spec"]["volumeClaimTemplates"]
