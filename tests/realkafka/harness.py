@@ -320,6 +320,24 @@ class Cluster:
                 time.sleep(0.5)
         raise AssertionError(f"{pod.name} did not open :{port} in {timeout}s:\n{self.output(pod)[-4000:]}")
 
+    def probe(self, pod: Pod | str, kind: str = "readinessProbe") -> bool:
+        """Run the container's rendered probe the way the kubelet would: exec inside the pod's
+        network namespace as the pod's user, or a TCP connect to the pod's address."""
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        spec = pod.container[kind]
+        if "tcpSocket" in spec:
+            try:
+                with socket.create_connection((pod.ip, spec["tcpSocket"]["port"]), timeout=spec.get("timeoutSeconds", 1)):
+                    return True
+            except OSError:
+                return False
+        command = spec["exec"]["command"]
+        result = subprocess.run(
+            ["ip", "netns", "exec", pod.namespace, "setpriv", f"--reuid={RUN_AS}", f"--regid={RUN_AS}", "--clear-groups",
+             *command], capture_output=True, timeout=spec.get("timeoutSeconds", 1) + 5,
+        )
+        return result.returncode == 0
+
     def run(self, pod: Pod | str, command: list[str], timeout: float = 300) -> tuple[int, str]:
         """Start the pod with `command` (or its own) and wait for it to exit: (exit code, output)."""
         pod = self.start(pod, command)

@@ -48,6 +48,10 @@ def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
     with running(stack, overrides, tmp_path) as platform:
         platform.start_brokers()
         settings = load_settings(stack_config(stack, overrides), stack)
+        # Every broker and ZooKeeper node passes its rendered probes, as the kubelet would run them.
+        for pod in platform.cluster.pods.values():
+            for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+                assert wait_until(lambda: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
         platform.create_topic()
         assert platform.describe_topic() == (settings.topic.partitions, settings.topic.replication_factor)
         platform.start_clients()
