@@ -23,10 +23,16 @@ export KAFKA_DEMO_JARS
 step "Kubernetes control plane (Go module proxy, cached by version)"
 KAFKA_DEMO_KUBE_BIN="$(tools/kube/build.sh "$KAFKA_DEMO_CACHE")"
 export KAFKA_DEMO_KUBE_BIN
-if ! command -v etcd >/dev/null; then
-  step "etcd (Debian package etcd-server)"
+# System tools the tiers use: etcd (kube), openssl (kube certs), ip/unshare/setpriv (pod namespaces).
+missing=()
+command -v etcd >/dev/null || missing+=(etcd-server)
+command -v openssl >/dev/null || missing+=(openssl)
+command -v ip >/dev/null || missing+=(iproute2)
+{ command -v unshare && command -v setpriv; } >/dev/null || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  step "Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq etcd-server >/dev/null
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 step "pytest"
