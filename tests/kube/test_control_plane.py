@@ -125,6 +125,10 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
     wait_for(lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)), "the topic job's pod")
 
     destroy(cluster, rendered, namespace)
+    for m in rendered.manifests:
+        if m["kind"] != "Namespace":
+            gone = cluster.kubectl("get", m["kind"], m["metadata"]["name"], "-n", namespace, check=False)
+            assert gone.returncode != 0 and "NotFound" in gone.stderr, f"{m['kind']}/{m['metadata']['name']} survived destroy"
     wait_for(lambda: not names(cluster, "pods", namespace), "pods to be garbage-collected")
     if settings.pvc_retention == "Delete":
         wait_for(lambda: not names(cluster, "pvc", namespace), "PVCs deleted by the controllers (whenDeleted: Delete)")
@@ -132,6 +136,7 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
         time.sleep(5)  # long enough for the garbage collector to act, were the claims owned
         assert names(cluster, "pvc", namespace) == all_claims, "whenDeleted: Retain keeps every PVC"
     cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=120s")
+    assert cluster.kubectl("get", "namespace", namespace, check=False).returncode != 0, "the namespace is gone too"
 
 
 def test_seed_commands_work_verbatim(cluster, tmp_path):
