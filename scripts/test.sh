@@ -16,9 +16,10 @@ step "Python: .venv (program + tests) and .venv-checkov (scanner, kept apart for
 [ -x .venv-checkov/bin/checkov ] || python3 -m venv .venv-checkov
 .venv-checkov/bin/pip install -q --disable-pip-version-check -r tools/checkov-requirements.txt
 
-step "Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom.xml) and ZooKeeper jars (Maven Central, cached)"
+step "Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom.xml) and ZooKeeper, and Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom-kafka4.xml) jars (Maven Central, cached)"
 KAFKA_DEMO_JARS="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE")"
-export KAFKA_DEMO_JARS
+KAFKA_DEMO_JARS_4="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE" pom-kafka4.xml)"
+export KAFKA_DEMO_JARS KAFKA_DEMO_JARS_4
 
 step "Kubernetes control plane (Go module proxy, cached by version)"
 KAFKA_DEMO_KUBE_BIN="$(tools/kube/build.sh "$KAFKA_DEMO_CACHE")"

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Iterator
 
 from tests.helpers import render_stack
-from tests.realkafka.harness import Cluster
+from components.settings import load_settings
+from components.stack_config import stack_config
+from tests.realkafka.harness import Cluster, jars
 
 # Small JVMs and a fast producer: the same rendered files, sized for a 2-core test machine.
 TEST_SIZING = ["kafka.memory=768Mi", "zookeeper.memory=384Mi", "producer.memory=256Mi",
@@ -63,7 +65,10 @@ class Platform:
 
     def __init__(self, stack: str, overrides: list[str], root: Path):
         self.rendered = render_stack(stack, overrides + TEST_SIZING)
-        self.cluster = Cluster(self.rendered.manifests, root)
+        settings = load_settings(stack_config(stack, overrides + TEST_SIZING), stack)
+        # Kafka 4.x stacks run on the 4.x jars, everything else on the default 3.9 ones.
+        variable = "KAFKA_DEMO_JARS_4" if settings.kafka.version.startswith("4.") else "KAFKA_DEMO_JARS"
+        self.cluster = Cluster(self.rendered.manifests, root, jar_dir=jars(variable))
         self.kraft = self.rendered.outputs["mode"] == "kraft"
         self.brokers = [f"kafka-{i}" for i in range(len(self.rendered.outputs["brokerDnsNames"]))]
         self.timings: dict[str, float] = {}

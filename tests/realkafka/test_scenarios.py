@@ -6,6 +6,7 @@ namespace per pod, a directory per PVC) and checks what the seed promises. Durat
 
 from __future__ import annotations
 
+import re
 import signal
 from collections import defaultdict
 
@@ -40,6 +41,7 @@ FORMS = {
     "kraft-1": ("prod", ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
                          "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "consumer.replicas=1"]),
     "kraft-3 (prod)": ("prod", []),
+    "kraft-3 on Kafka 4.1.1": ("prod", ["kafka.version=4.1.1"]),
 }
 
 
@@ -61,6 +63,10 @@ def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
         assert_ordered_within_partitions(records)
         sent = set(produced(platform.cluster.output("producer")))
         assert {r.value for r in records} <= sent, "the consumer reads exactly what the producer sent"
+        # The rendered console-only logging config (log4j for 3.x, log4j2.yaml for 4.x) is the one in use.
+        broker_log = platform.cluster.output("kafka-0")
+        assert re.search(r"^\[\d{4}-\d\d-\d\d [\d:,]+\] INFO .+ \(kafka\.", broker_log, re.M), broker_log[-2000:]
+        assert "StatusLogger" not in broker_log and "log4j:ERROR" not in broker_log
         # Running the idempotent topic job again on the live cluster changes nothing and succeeds.
         assert "ready:" in platform.create_topic()
 
