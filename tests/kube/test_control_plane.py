@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from components.render import apply_order
 from components.settings import load_settings
 from components.stack_config import stack_config
 from render import write
@@ -21,9 +22,6 @@ from tests.kube.control_plane import ControlPlane
 
 pytestmark = pytest.mark.kube
 
-# Delete in the order `pulumi destroy` uses: dependents first (clients, topic, brokers, ZooKeeper),
-# within a component workloads before what they use; the namespace last.
-DESTROY_ORDER = ["Deployment", "Job", "StatefulSet", "PodDisruptionBudget", "NetworkPolicy", "Service", "ConfigMap"]
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +71,11 @@ def resource_versions(cluster: ControlPlane, rendered) -> dict[str, str]:
 
 
 def destroy(cluster: ControlPlane, rendered, namespace: str) -> None:
-    for kind in DESTROY_ORDER:
-        for m in rendered.manifests:
-            if m["kind"] == kind:
-                cluster.kubectl("delete", kind, m["metadata"]["name"], "-n", namespace, "--wait=true")
+    """Delete in the order `pulumi destroy` uses, the apply order reversed: workloads (clients, topic
+    job, StatefulSets) before what they use; the namespace is left for the caller, last."""
+    for m in sorted(rendered.manifests, key=apply_order, reverse=True):
+        if m["kind"] != "Namespace":
+            cluster.kubectl("delete", m["kind"], m["metadata"]["name"], "-n", namespace, "--wait=true")
 
 
 @pytest.mark.parametrize("name", MATRIX)

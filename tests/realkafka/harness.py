@@ -141,10 +141,6 @@ class Pod:
     log: Path | None = None
     starts: int = 0
 
-    @property
-    def app(self) -> str:
-        return self.name.rsplit("-", 1)[0] if self.name[-1].isdigit() else self.name
-
 
 @dataclass
 class Cluster:
@@ -156,6 +152,7 @@ class Cluster:
     pods: dict[str, Pod] = field(default_factory=dict)
     hosts: dict[str, str] = field(default_factory=dict)  # fqdn -> ip
     _next_ip: int = 10
+    _stand_ins: tuple[Path, Path] | None = None
     _net_ready: bool = False
 
     # --- manifests ---------------------------------------------------------------------------
@@ -172,7 +169,7 @@ class Cluster:
     def namespace_name(self) -> str:
         return [m for m in self.manifests if m["kind"] == "Namespace"][0]["metadata"]["name"]
 
-    def fqdn(self, statefulset: str, ordinal: int, domain: str = "cluster.local") -> str:
+    def fqdn(self, statefulset: str, ordinal: int, domain: str) -> str:
         return f"{statefulset}-{ordinal}.{statefulset}.{self.namespace_name}.svc.{domain}"
 
     # --- network -----------------------------------------------------------------------------
@@ -214,7 +211,6 @@ class Cluster:
     def add_statefulset(self, name: str) -> list[Pod]:
         sts = self.manifest("StatefulSet", name)
         spec = sts["spec"]
-        domain_suffix = None
         pods = []
         for ordinal in range(spec["replicas"]):
             pod_name = f"{name}-{ordinal}"
@@ -224,10 +220,9 @@ class Cluster:
             }
             pods.append(self._add_pod(pod_name, spec["template"]["spec"], claims))
         # The per-pod DNS names, as the headless Service publishes them.
-        for pod in pods:
-            ordinal = int(pod.name.rsplit("-", 1)[1])
-            domain_suffix = domain_suffix or self._cluster_domain()
-            self.hosts[self.fqdn(name, ordinal, domain_suffix)] = pod.ip
+        domain = self._cluster_domain()
+        for ordinal, pod in enumerate(pods):
+            self.hosts[self.fqdn(name, ordinal, domain)] = pod.ip
         self._write_hosts()
         return pods
 
@@ -278,7 +273,9 @@ class Cluster:
         assert pod.process is None or pod.process.poll() is not None, f"{pod.name} is already running"
         pod.starts += 1
         pod.directory.mkdir(parents=True, exist_ok=True)
-        kafka_home, zk_home = write_stand_ins(self.root / "stand-ins", self.jar_dir)
+        if self._stand_ins is None:  # scans the jars once per cluster, not per pod start
+            self._stand_ins = write_stand_ins(self.root / "stand-ins", self.jar_dir)
+        kafka_home, zk_home = self._stand_ins
         mounts = self._volume_dirs(pod)
         for path in list(mounts.values()) + list(pod.claim_dirs.values()):
             os.chown(path, int(RUN_AS), int(RUN_AS))  # fsGroup: the pod's user can write its volumes

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from tests.helpers import render_stack
+from components.render import render
 from components.settings import load_settings
 from components.stack_config import stack_config
 from tests.realkafka.harness import Cluster, jars
@@ -64,13 +64,14 @@ class Platform:
     """One rendered stack running as local processes."""
 
     def __init__(self, stack: str, overrides: list[str], root: Path):
-        self.rendered = render_stack(stack, overrides + TEST_SIZING)
-        settings = load_settings(stack_config(stack, overrides + TEST_SIZING), stack)
+        config = stack_config(stack, overrides + TEST_SIZING)
+        self.settings = load_settings(config, stack)
+        self.rendered = render(config, stack)
         # Kafka 4.x stacks run on the 4.x jars, everything else on the default 3.9 ones.
-        variable = "KAFKA_DEMO_JARS_4" if settings.kafka.version.startswith("4.") else "KAFKA_DEMO_JARS"
+        variable = "KAFKA_DEMO_JARS_4" if self.settings.kafka.version.startswith("4.") else "KAFKA_DEMO_JARS"
         self.cluster = Cluster(self.rendered.manifests, root, jar_dir=jars(variable))
-        self.kraft = self.rendered.outputs["mode"] == "kraft"
-        self.brokers = [f"kafka-{i}" for i in range(len(self.rendered.outputs["brokerDnsNames"]))]
+        self.kraft = self.settings.kraft
+        self.brokers = [f"kafka-{i}" for i in range(self.settings.kafka.replicas)]
         self.timings: dict[str, float] = {}
 
     @property

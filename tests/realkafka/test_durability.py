@@ -58,13 +58,17 @@ def test_broker_loss_loses_and_duplicates_nothing(prod_cluster, tmp_path):
     platform.cluster.wait_port("kafka-1", 9092, timeout=180)
 
 
+def cluster_id_on_disk(platform, broker: str) -> str:
+    """The cluster.id line of the broker's meta.properties, on its PVC directory."""
+    meta = platform.cluster.pods[broker].claim_dirs["data-kraft"] / "kraft-logs" / "meta.properties"
+    return [line for line in meta.read_text().splitlines() if line.startswith("cluster.id=")][0]
+
+
 def test_restart_on_the_same_disks_keeps_data_and_cluster_id(prod_cluster):
     platform = prod_cluster
     before = platform.read_all()
     assert before, "the previous scenario left events in the topic"
-    meta = {b: (platform.cluster.pods[b].claim_dirs["data-kraft"] / "kraft-logs" / "meta.properties").read_text()
-            for b in platform.brokers}
-    cluster_ids = {b: [l for l in text.splitlines() if l.startswith("cluster.id=")][0] for b, text in meta.items()}
+    cluster_ids = {broker: cluster_id_on_disk(platform, broker) for broker in platform.brokers}
     assert len(set(cluster_ids.values())) == 1
     started = time.monotonic()
     # Restart every pod on its PVC, one at a time as a StatefulSet rolling restart does.
@@ -76,7 +80,6 @@ def test_restart_on_the_same_disks_keeps_data_and_cluster_id(prod_cluster):
     for broker in platform.brokers:
         log = platform.cluster.output(broker)
         assert "already formatted" in log, f"{broker}: formatting must be skipped on a formatted disk"
-        text = (platform.cluster.pods[broker].claim_dirs["data-kraft"] / "kraft-logs" / "meta.properties").read_text()
-        assert [l for l in text.splitlines() if l.startswith("cluster.id=")][0] == cluster_ids[broker]
+        assert cluster_id_on_disk(platform, broker) == cluster_ids[broker]
     after = wait_until(lambda: (r := platform.read_all()) and len(r) >= len(before) and r, "every event back")
     assert Counter(r.value for r in after) == Counter(r.value for r in before)

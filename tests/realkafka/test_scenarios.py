@@ -20,6 +20,11 @@ from tests.realkafka.stack_runner import EVENT, TEST_SIZING, consumed, produced,
 pytestmark = pytest.mark.realkafka
 
 
+# prod (KRaft) cut down to one broker: every replication setting that follows the count, set to 1.
+SINGLE_BROKER = ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
+                 "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "consumer.replicas=1"]
+
+
 def renamed(manifest, name):
     return {**manifest, "metadata": {**manifest["metadata"], "name": name}}
 
@@ -38,8 +43,7 @@ def assert_ordered_within_partitions(records):
 FORMS = {
     "zookeeper-1x1 (dev)": ("dev", []),
     "zookeeper-3x3": ("dev", ["zookeeper.replicas=3", "kafka.replicas=3", "topic.replicationFactor=3"]),
-    "kraft-1": ("prod", ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
-                         "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "consumer.replicas=1"]),
+    "kraft-1": ("prod", SINGLE_BROKER),
     "kraft-3 (prod)": ("prod", []),
     "kraft-3 on Kafka 4.1.1": ("prod", ["kafka.version=4.1.1"]),
 }
@@ -49,7 +53,7 @@ FORMS = {
 def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
     with running(stack, overrides, tmp_path) as platform:
         platform.start_brokers()
-        settings = load_settings(stack_config(stack, overrides), stack)
+        settings = platform.settings
         # Every broker and ZooKeeper node passes its rendered probes, as the kubelet would run them.
         for pod in platform.cluster.pods.values():
             for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
@@ -103,8 +107,7 @@ def test_decoupling_consumer_stops_producer_carries_on_consumer_resumes(tmp_path
             assert offset > 0 or partition not in last_before, "resumed from its offsets, not from the beginning"
         seen = {r.value for r in before_restart} | {r.value for r in after}
         all_sent = set(produced(platform.cluster.output("producer")))
-        caught_up = [v for v in sent[: len(sent) - 5]]
-        missing = [v for v in caught_up if v not in seen]
+        missing = [v for v in sent[: len(sent) - 5] if v not in seen]
         assert not missing, f"events lost across the consumer restart: {missing[:5]}"
         assert len(first) >= 10 and seen <= all_sent
 
@@ -125,8 +128,7 @@ def test_decoupling_consumer_stops_producer_carries_on_consumer_resumes(tmp_path
 
 
 def test_keyed_events_share_a_partition_in_order(tmp_path):
-    overrides = ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
-                 "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "topic.partitions=3", "producer.keyCount=6"]
+    overrides = SINGLE_BROKER + ["topic.partitions=3", "producer.keyCount=6"]
     with running("prod", overrides, tmp_path) as platform:
         platform.start_brokers()
         platform.create_topic()
@@ -148,15 +150,13 @@ def test_keyed_events_share_a_partition_in_order(tmp_path):
 
 
 def test_mode_switch_never_starts_a_node_on_the_other_modes_data(tmp_path):
-    single = ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
-              "topic.replicationFactor=1", "topic.minInsyncReplicas=1"]
     with running("dev", [], tmp_path) as zk_mode:
         zk_mode.start_brokers()
         zk_mode.create_topic()
         zk_disk = zk_mode.cluster.pods["kafka-0"].claim_dirs["data-zkmode"]
     assert (zk_disk / ".kafka-demo-mode").read_text().strip() == "zookeeper"
 
-    with running("dev", ["mode=kraft"] + single, tmp_path) as kraft_mode:
+    with running("dev", ["mode=kraft"] + SINGLE_BROKER, tmp_path) as kraft_mode:
         # The switched stack claims other volumes: kafka-0 starts on a new, empty disk.
         kraft_mode.start_brokers()
         kraft_disk = kraft_mode.cluster.pods["kafka-0"].claim_dirs["data-kraft"]
