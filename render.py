@@ -5,11 +5,14 @@
 
 It runs the same program `pulumi up` runs (components/program.py), on the SDK's mock engine, with
 the config of Pulumi.<stack>.yaml plus the Pulumi.yaml defaults and any --set overrides.
+In the output directory it writes, replaces and removes only its own files (listed in
+.kafka-demo-render.json there); anything else in the directory is left alone.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -51,16 +54,66 @@ def to_yaml(manifest: dict) -> str:
     return yaml.dump(_ordered(manifest), Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
 
 
+INDEX = ".kafka-demo-render.json"  # what this command wrote into an --out directory, and nothing else
+
+
+class OutputDirError(Exception):
+    pass
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read_index(out: Path) -> dict[str, str]:
+    """File name -> sha256 of the content this command last wrote there ({} when it never wrote here)."""
+    path = out / INDEX
+    if not path.exists():
+        return {}
+    try:
+        index = json.loads(path.read_text())
+        files = index["files"]
+        assert isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
+    except (ValueError, KeyError, AssertionError, TypeError):
+        raise OutputDirError(f"{path} is not an index this command wrote; move it away or choose another --out") from None
+    return files
+
+
 def write(manifests: list[dict], out: Path) -> list[Path]:
+    """Write one YAML file per manifest into `out`, touching only files this command wrote itself.
+
+    The directory may hold anything else (Pulumi.yaml, a kustomization.yaml, notes): an index file records
+    the names and content hashes of what was written, so a re-render replaces and removes only its own
+    files. A file it would overwrite that it did not write, or that was edited since, stops the render
+    before anything is changed.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob("*.yaml"):
-        stale.unlink()
-    paths = []
-    for index, manifest in enumerate(manifests):
-        path = out / f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml"
-        path.write_text(to_yaml(manifest))
-        paths.append(path)
-    return paths
+    previous = _read_index(out)
+    files = {
+        f"{index:02d}-{manifest['kind'].lower()}-{manifest['metadata']['name']}.yaml": to_yaml(manifest)
+        for index, manifest in enumerate(manifests)
+    }
+    problems = []
+    for name in sorted(set(files) | set(previous)):
+        path = out / name
+        if not path.exists():
+            continue
+        if name not in previous:
+            problems.append(f"{path} exists and was not written by render.py")
+        elif _digest(path.read_text()) != previous[name]:
+            problems.append(f"{path} was changed after render.py wrote it")
+    if problems:
+        raise OutputDirError(
+            "refusing to overwrite or remove files render.py does not own (nothing was written):\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+            + "\nchoose another --out, or move these files away"
+        )
+    for name, text in files.items():
+        (out / name).write_text(text)
+    for stale in set(previous) - set(files):  # this command's own files from a larger render
+        (out / stale).unlink(missing_ok=True)
+    (out / INDEX).write_text(json.dumps({"written-by": "render.py", "files": {n: _digest(t) for n, t in files.items()}}, indent=1) + "\n")
+    return [out / name for name in files]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,7 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     out = args.out or ROOT / "rendered" / args.stack
-    paths = write(rendered.manifests, out)
+    try:
+        paths = write(rendered.manifests, out)
+    except OutputDirError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {len(paths)} manifests for stack {args.stack} to {out}")
     print("stack outputs: " + json.dumps(rendered.outputs, indent=2))
     return 0
