@@ -6,7 +6,7 @@
 It runs the same program `pulumi up` runs (components/program.py), on the SDK's mock engine, with
 the config of Pulumi.<stack>.yaml plus the Pulumi.yaml defaults and any --set overrides.
 In the output directory it writes, replaces and removes only its own files (listed in
-.kafka-demo-render.json there); anything else in the directory is left alone.
+.kafka-demo-render-index there); anything else in the directory is left alone.
 """
 
 from __future__ import annotations
@@ -54,7 +54,9 @@ def to_yaml(manifest: dict) -> str:
     return yaml.dump(_ordered(manifest), Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=120)
 
 
-INDEX = ".kafka-demo-render.json"  # what this command wrote into an --out directory, and nothing else
+# What this command wrote into an --out directory. No .json/.yaml extension: `kubectl apply -f DIR` and
+# GitOps tools read those as manifests.
+INDEX = ".kafka-demo-render-index"
 
 
 class OutputDirError(Exception):

@@ -183,7 +183,11 @@ def _statefulset(
             "podManagementPolicy": "Parallel",
             "updateStrategy": {"type": "RollingUpdate"},
             "selector": {"matchLabels": labels(app)},
-            "persistentVolumeClaimRetentionPolicy": {"whenDeleted": settings.pvc_retention, "whenScaled": "Retain"},
+            # Never let the StatefulSet controller delete claims: this object is deleted not only by
+            # `pulumi destroy` but also when Pulumi replaces it (a storage or mode change), and claims
+            # deleted then would take the data with them. `pvcRetention` acts on the Namespace instead
+            # (components/program.py): Delete removes it, and the claims with it, on destroy only.
+            "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain", "whenScaled": "Retain"},
             "template": {
                 "metadata": {"labels": labels(app), "annotations": {CHECKSUM_ANNOTATION: checksum(config_data)}},
                 "spec": pod_spec,

@@ -6,6 +6,7 @@ engine. Validation happens before the first resource is registered, so bad input
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
@@ -51,11 +52,35 @@ def settings_from_stack() -> Settings:
         raise pulumi.RunError(str(error)) from None
 
 
+def retains_namespace(settings: Settings) -> bool:
+    """`pvcRetention: Retain` keeps the Namespace on `pulumi destroy`.
+
+    Deleting a Namespace deletes every PVC in it, whatever the StatefulSets' retention policy says, so
+    the claims (and their data) survive a destroy only if their Namespace does. The next `up` of the
+    stack adopts the Namespace and the StatefulSets reattach the claims by name. With `Delete` the
+    Namespace goes on destroy and takes the claims with it: nothing of the stack is left.
+    """
+    return settings.pvc_retention == "Retain"
+
+
+def provider_args(settings: Settings) -> dict[str, Any]:
+    args: dict[str, Any] = {"context": settings.kube_context} if settings.kube_context else {}
+    # pulumi-kubernetes 4.29 made "create" fail on an object that already exists (older releases
+    # apply over it). A retained Namespace exists when the stack is brought up again: let the
+    # provider adopt it. Older SDKs do not know the setting and adopt anyway.
+    if retains_namespace(settings) and "upsert_existing_objects" in inspect.signature(k8s.ProviderArgs.__init__).parameters:
+        args["upsert_existing_objects"] = True
+    return args
+
+
 def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     """Create the platform and return the stack outputs."""
-    provider = k8s.Provider("k8s", context=settings.kube_context) if settings.kube_context else k8s.Provider("k8s")
+    provider = k8s.Provider("k8s", **provider_args(settings))
     opts = pulumi.ResourceOptions(providers=[provider])
-    namespace = kube_objects.create(manifests.namespace(settings), pulumi.ResourceOptions(provider=provider))
+    namespace = kube_objects.create(
+        manifests.namespace(settings),
+        pulumi.ResourceOptions(provider=provider, retain_on_delete=retains_namespace(settings)),
+    )
 
     zookeeper = None
     after: list[pulumi.Resource] = [namespace]

@@ -22,6 +22,8 @@ class Rendered:
     outputs: dict[str, Any] = field(default_factory=dict)
     # (pulumi type, resource name) of every resource registered, components included
     resources: list[tuple[str, str]] = field(default_factory=list)
+    # names of the resources `pulumi destroy` leaves in the cluster (retain_on_delete)
+    retained_on_destroy: list[str] = field(default_factory=list)
 
 
 _KIND_ORDER = ["Namespace", "ConfigMap", "Service", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet", "Job", "Deployment"]
@@ -71,8 +73,13 @@ def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None)
         {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
     )
 
+    def record_options(args: pulumi.ResourceTransformationArgs) -> None:
+        if args.opts.retain_on_delete:
+            rendered.retained_on_destroy.append(args.name)
+
     @pulumi.runtime.test
     def run() -> pulumi.Output:
+        pulumi.runtime.register_stack_transformation(record_options)
         return pulumi.Output.from_input(program.main()).apply(rendered.outputs.update)
 
     run()

@@ -129,12 +129,14 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
             gone = cluster.kubectl("get", m["kind"], m["metadata"]["name"], "-n", namespace, check=False)
             assert gone.returncode != 0 and "NotFound" in gone.stderr, f"{m['kind']}/{m['metadata']['name']} survived destroy"
     wait_for(lambda: not names(cluster, "pods", namespace), "pods to be garbage-collected")
-    if settings.pvc_retention == "Delete":
-        wait_for(lambda: not names(cluster, "pvc", namespace), "PVCs deleted by the controllers (whenDeleted: Delete)")
-    else:
-        time.sleep(5)  # long enough for the garbage collector to act, were the claims owned
-        assert names(cluster, "pvc", namespace) == all_claims, "whenDeleted: Retain keeps every PVC"
-    cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=120s")
+    time.sleep(5)  # long enough for the garbage collector to act, were the claims owned
+    assert names(cluster, "pvc", namespace) == all_claims, "deleting a StatefulSet (destroy or replace) keeps every PVC"
+    if rendered.retained_on_destroy:  # pvcRetention: Retain: destroy stops here, the claims stay
+        assert rendered.retained_on_destroy == [f"namespace-{namespace}"] and settings.pvc_retention == "Retain"
+        cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=120s")  # the test's own cleanup
+    else:  # Delete: destroy deletes the namespace last, and the namespace controller the claims
+        cluster.kubectl("delete", "namespace", namespace, "--wait=true", "--timeout=120s")
+        assert cluster.kubectl("get", "pvc", "-n", namespace, "-o", "name").stdout == "", "Delete leaves no claim"
     assert cluster.kubectl("get", "namespace", namespace, check=False).returncode != 0, "the namespace is gone too"
 
 

@@ -85,7 +85,7 @@ def test_rerendering_a_smaller_stack_removes_only_its_own_stale_files(tmp_path):
     without_clients = {p.name for p in tmp_path.glob("[0-9][0-9]-*.yaml")}
     assert len(without_clients) < len(with_clients)
     assert not [name for name in without_clients if "producer" in name or "consumer" in name]
-    index = json.loads((tmp_path / ".kafka-demo-render.json").read_text())["files"]
+    index = json.loads((tmp_path / ".kafka-demo-render-index").read_text())["files"]
     assert set(index) == without_clients  # numbering shifted: every old name not rewritten is gone
     assert (tmp_path / "kustomization.yaml").read_text() == "resources: []\n"
 

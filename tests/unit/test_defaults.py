@@ -235,11 +235,23 @@ def test_pdb_and_anti_affinity_only_with_more_than_one_replica():
         assert term["topologyKey"] == "kubernetes.io/hostname" and term["labelSelector"]["matchLabels"] == {"app": app}
 
 
-@pytest.mark.parametrize("stack, policy", [("dev", "Delete"), ("prod", "Retain")])
-def test_pvc_retention_policy_from_config(stack, policy):
-    for manifest in render_stack(stack).manifests:
-        if manifest["kind"] == "StatefulSet":
-            assert manifest["spec"]["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": policy, "whenScaled": "Retain"}
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_statefulsets_never_delete_their_claims(name):
+    """A StatefulSet is deleted on destroy and also when Pulumi replaces it (storage size or class, mode
+    switch): its controller must never delete the claims, whatever pvcRetention says."""
+    statefulsets = [m for m in render_matrix(name).manifests if m["kind"] == "StatefulSet"]
+    assert statefulsets
+    for manifest in statefulsets:
+        assert manifest["spec"]["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
+
+
+@pytest.mark.parametrize("stack, retained", [("dev", []), ("prod", ["namespace-kafka-prod"]),
+                                             ("dev --set pvcRetention=Retain", ["namespace-kafka-demo"])])
+def test_pvc_retention_decides_whether_destroy_keeps_the_namespace(stack, retained):
+    """Deleting a namespace deletes its PVCs: Retain keeps the Namespace (and so the claims) on destroy,
+    Delete lets destroy remove it and everything in it."""
+    name, *overrides = stack.split(" --set ")
+    assert render_stack(name, overrides).retained_on_destroy == retained
 
 
 def test_mode_switch_gets_new_disks_and_the_start_script_refuses_foreign_data():
