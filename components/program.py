@@ -14,7 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
-from . import kube_objects, manifests
+from . import kube_objects, kubeconfig, manifests
 from .base import ComponentArgs
 from .clients import ConsumerJob, ProducerJob
 from .kafka import KafkaBroker
@@ -44,12 +44,18 @@ def raw_config() -> dict[str, Any]:
     }
 
 
-def settings_from_stack() -> Settings:
+def settings_from_stack(check_kube_context: bool = True) -> Settings:
+    """The stack's validated settings; with `check_kube_context`, `kubeContext` must exist in the kubeconfig."""
+    raw = raw_config()
+    problems = kubeconfig.context_problems(raw.get("kubeContext")) if check_kube_context else []
     try:
-        return load_settings(raw_config(), pulumi.get_stack())
+        settings = load_settings(raw, pulumi.get_stack())
     except ConfigError as error:
+        problems = error.problems + problems
+    if problems:
         # RunError: the CLI shows the message alone, without a Python traceback.
-        raise pulumi.RunError(str(error)) from None
+        raise pulumi.RunError(str(ConfigError(problems))) from None
+    return settings
 
 
 def retains_namespace(settings: Settings) -> bool:
@@ -107,5 +113,6 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     return outputs
 
 
-def main() -> dict[str, pulumi.Input[Any]]:
-    return deploy(settings_from_stack())
+def main(check_kube_context: bool = True) -> dict[str, pulumi.Input[Any]]:
+    """`render` passes False: it never talks to a cluster, so the kubeconfig does not matter there."""
+    return deploy(settings_from_stack(check_kube_context))

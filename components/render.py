@@ -80,7 +80,7 @@ def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None)
     @pulumi.runtime.test
     def run() -> pulumi.Output:
         pulumi.runtime.register_stack_transformation(record_options)
-        return pulumi.Output.from_input(program.main()).apply(rendered.outputs.update)
+        return pulumi.Output.from_input(program.main(check_kube_context=False)).apply(rendered.outputs.update)
 
     run()
     rendered.manifests.sort(key=apply_order)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pulumi
 import pytest
+import yaml
 
+from components.kubeconfig import context_problems
 from components.render import Rendered, render
 from components.settings import ConfigError, load_settings
 from components.stack_config import stack_config
@@ -93,3 +95,14 @@ def test_values_given_as_text_by_the_cli_are_accepted():
     """`pulumi config set --path kafka.replicas 3` may store "3"; that is a valid integer."""
     settings = load_settings({"kafka": {"replicas": "3"}, "producer": {"enabled": "false"}}, "dev")
     assert settings.kafka.replicas == 3 and settings.producer.enabled is False
+
+
+def test_unknown_kube_context_is_named_with_the_contexts_that_exist(tmp_path):
+    config = tmp_path / "config"
+    config.write_text(yaml.safe_dump({"contexts": [{"name": "kind-dev", "context": {}}, {"name": "prod", "context": {}}]}))
+    env = {"KUBECONFIG": str(config)}
+    assert context_problems("prod", env) == [] and context_problems(None, env) == []
+    [problem] = context_problems("staging", env)
+    assert problem == f'kafka-demo:kubeContext = "staging": no such context in the kubeconfig ({config}); contexts there: kind-dev, prod'
+    [problem] = context_problems("prod", {"HOME": str(tmp_path / "nobody")})
+    assert "nobody/.kube/config" in problem and "holds no contexts" in problem
