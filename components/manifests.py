@@ -377,11 +377,13 @@ def _client_workload(
 
 
 def topic_job_name(settings: Settings) -> str:
-    """A new name whenever the topic spec changes: Job pod templates are immutable, and a new Job
-    runs the idempotent script again with the new partitions and min ISR."""
+    """A new name whenever the topic spec or the cluster it lives in changes: Job pod templates are
+    immutable, and a new Job runs the idempotent script again. The cluster matters because a mode switch
+    starts a new, empty cluster behind the same broker names: without a new Job it would get no topic."""
     spec = settings.topic
+    cluster = settings.kafka.cluster_id if settings.kraft else settings.mode
     digest = hashlib.sha256(
-        f"{spec.name}/{spec.partitions}/{spec.replication_factor}/{spec.min_insync_replicas}".encode()
+        f"{spec.name}/{spec.partitions}/{spec.replication_factor}/{spec.min_insync_replicas}/{cluster}".encode()
     ).hexdigest()[:8]
     safe = re.sub(r"[^a-z0-9-]+", "-", spec.name.lower()).strip("-")[:40] or "topic"
     return f"topic-{safe}-{digest}"

@@ -1,29 +1,41 @@
 #!/usr/bin/env bash
-# The run command: `pulumi up` of a stack (default dev) against the current kube context.
+# The run command: `pulumi up` of a stack (default dev).
 #   scripts/up.sh              # stack dev
 #   scripts/up.sh prod --yes   # another stack; extra arguments go to `pulumi up`
-# Creates .venv and installs requirements.txt, and keeps state in a local file backend
-# (.pulumi-state/) unless you are already logged in to a backend, so no Pulumi Cloud account is needed.
+# Cluster: the current kube context when a kubeconfig exists; with none at all (Linux, root) it starts
+# the local single-node cluster (scripts/local-cluster.sh) and deploys there.
+# Pulumi: the CLI on PATH, with .venv and requirements.txt; with none, the engine built from the Go
+# module proxy (tools/pulumi, cached) and its own .venv-engine.
+# State: a local file backend (.pulumi-state/) unless you are logged in to one or set PULUMI_BACKEND_URL,
+# so no Pulumi Cloud account is needed. Other pulumi commands in the same setup: scripts/pulumi.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 stack="${1:-dev}"
 [ $# -gt 0 ] && shift
+# shellcheck source=scripts/lib/pulumi-env.sh
+. scripts/lib/pulumi-env.sh
+[ -f "Pulumi.$stack.yaml" ] || fail "no Pulumi.$stack.yaml: stacks here are $(printf '%s ' Pulumi.*.yaml | sed 's/Pulumi\.\([^ ]*\)\.yaml/\1/g')"
 
-fail() { printf 'scripts/up.sh: %s\n' "$*" >&2; exit 1; }
-[ -f "Pulumi.$stack.yaml" ] || fail "no Pulumi.$stack.yaml: stacks here are $(ls Pulumi.*.yaml | sed 's/Pulumi\.\(.*\)\.yaml/\1/' | tr '\n' ' ')"
-command -v pulumi >/dev/null || fail "the Pulumi CLI (3.187 or newer) is not installed: see https://www.pulumi.com/docs/install/ (for example: curl -fsSL https://get.pulumi.com | sh)"
-command -v kubectl >/dev/null || fail "kubectl is not installed; it is used to check that a cluster is reachable"
-kubectl cluster-info >/dev/null 2>&1 || fail "no reachable Kubernetes cluster in the current kube context ($(kubectl config current-context 2>/dev/null || echo none)); start one, e.g. 'kind create cluster', or set kubeContext in Pulumi.$stack.yaml"
-
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
-
-if ! pulumi whoami >/dev/null 2>&1; then
-  mkdir -p .pulumi-state
-  export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
-  # The local backend encrypts secrets with a passphrase; this project stores none. Set your own to override.
-  export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
-  echo "using the local state backend $PULUMI_BACKEND_URL"
-fi
+use_cluster
+use_engine
+use_backend
 pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack"
-exec pulumi up --stack "$stack" "$@"
+pulumi up --stack "$stack" "$@"
+
+namespace="$(pulumi stack output namespace --stack "$stack")"
+say "stack $stack is up; this run took $(( $(date +%s) - started ))s"
+{
+  echo "Next, the seed's walkthrough:"
+  if [ -n "$local_cluster" ]; then
+    echo "  export KUBECONFIG=$KUBECONFIG"
+    command -v kubectl >/dev/null || echo "  export PATH=\"$(tools/kube/build.sh "$cache"):\$PATH\"   # the kubectl built with the local cluster"
+  fi
+  echo "  kubectl get pods -n $namespace"
+  echo "  kubectl logs -f deploy/producer -n $namespace"
+  echo "  kubectl logs -f deploy/consumer -n $namespace"
+  echo "  kubectl scale deployment consumer --replicas=0 -n $namespace   # the producer carries on"
+  echo "  kubectl scale deployment consumer --replicas=1 -n $namespace   # the consumer catches up"
+  echo "Remove it: scripts/pulumi.sh destroy --stack $stack"
+  if [ -n "$local_cluster" ]; then echo "Stop the local cluster: scripts/local-cluster.sh down"; fi
+} >&2

@@ -124,10 +124,14 @@ def test_auto_topic_creation_is_off_and_the_topic_is_created_by_a_job():
     assert "--alter --topic \"$TOPIC\" --partitions" in script, "partitions can grow on a later up"
 
 
-def test_topic_job_is_renamed_when_the_topic_spec_changes():
+def test_topic_job_is_renamed_when_the_topic_spec_or_the_cluster_changes():
+    """A new name runs the job again: for a new topic spec, and for a new cluster behind the same broker
+    names (a mode switch, another cluster id), which would otherwise have no topic."""
     name = lambda overrides: [m for m in render_stack("dev", overrides).manifests if m["kind"] == "Job"][0]["metadata"]["name"]
     assert name([]) == name([])
     assert name([]) != name(["topic.partitions=6"])
+    assert name([]) != name(["mode=kraft"])
+    assert name(["mode=kraft"]) != name(["mode=kraft", "kafka.clusterId=AAAAAAAAAAAAAAAAAAAAAA"])
     assert name([]).startswith("topic-events-")
 
 

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The Pulumi engine built from the Go module proxy, ready to use: builds it if needed (tools/pulumi/build.sh,
+# cached), creates VENV with the Python SDKs that match it, and prints the environment to use it:
+#   eval "$(tools/pulumi/engine.sh CACHE_DIR VENV)"
+# PATH gets the CLI, the language host and the venv's python first (the 3.68 language host runs the
+# `python` it finds on PATH); PULUMI_HOME is the engine's own, with the provider plugin installed, and
+# plugin downloads are switched off, so nothing is fetched from outside.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cache="${1:?usage: engine.sh CACHE_DIR VENV}"
+venv="${2:?usage: engine.sh CACHE_DIR VENV}"
+engine="$("$here/build.sh" "$cache")"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
+"$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
+venv="$(cd "$venv" && pwd)"
+cat <<ENV
+export PATH="$engine/bin:$venv/bin:\$PATH"
+export PULUMI_HOME="$engine/home"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export KAFKA_DEMO_PULUMI_ENGINE="$engine"
+ENV
