@@ -3,6 +3,8 @@
 #   unit      the program on Pulumi's mock engine, strict schema validation, checkov scan
 #   realkafka the rendered config and scripts run as real Kafka/ZooKeeper clusters (tests/realkafka)
 #   kube      the rendered manifests on a real kube-apiserver + controller-manager (tests/kube)
+#   cluster   the real Pulumi engine deploying onto a local single-node cluster that runs the pods
+#             (tests/cluster; scripts/local-cluster.sh starts and stops the cluster)
 # Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit` or `scripts/test.sh -k decoupling`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +23,11 @@ KAFKA_DEMO_JARS="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE")"
 KAFKA_DEMO_JARS_4="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE" pom-kafka4.xml)"
 export KAFKA_DEMO_JARS KAFKA_DEMO_JARS_4
 
-step "Kubernetes control plane (Go module proxy, cached by version)"
+step "Kubernetes (Go module proxy, cached by version)"
 KAFKA_DEMO_KUBE_BIN="$(tools/kube/build.sh "$KAFKA_DEMO_CACHE")"
 export KAFKA_DEMO_KUBE_BIN
+step "Pulumi engine: CLI, pulumi-kubernetes provider, Python language host (Go module proxy, cached by version)"
+eval "$(tools/pulumi/engine.sh "$KAFKA_DEMO_CACHE" .venv-engine)"
 # System tools the tiers use: etcd (kube), openssl (kube certs), ip/unshare/setpriv (pod namespaces).
 missing=()
 command -v etcd >/dev/null || missing+=(etcd-server)

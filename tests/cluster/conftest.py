@@ -1,0 +1,68 @@
+"""The whole-path tier: the real Pulumi engine deploying onto the local single-node cluster.
+
+One cluster for the whole session (scripts/local-cluster.sh up, and down at the end, also after a
+failure); each test module brings up its own stack and destroys it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from components.stack_config import ROOT
+from tests.cluster.engine import Engine
+
+pytestmark = pytest.mark.cluster
+
+
+class Cluster:
+    def __init__(self, kubeconfig: Path):
+        self.kubeconfig = kubeconfig
+        location = os.environ.get("KAFKA_DEMO_KUBE_BIN")
+        assert location, "KAFKA_DEMO_KUBE_BIN is not set: run the README's test command (scripts/test.sh)"
+        self.kubectl_bin = Path(location) / "kubectl"
+
+    def kubectl(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        result = subprocess.run([str(self.kubectl_bin), f"--kubeconfig={self.kubeconfig}", *args],
+                                capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
+        return result
+
+
+def phase(name: str, started: float) -> None:
+    print(f"[cluster] phase {name}: {time.monotonic() - started:.1f}s", flush=True)
+
+
+def local_cluster(*args: str, timeout: float) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    started = time.monotonic()
+    up = local_cluster("up", timeout=3600)
+    print(up.stderr[-3000:])
+    assert up.returncode == 0, f"scripts/local-cluster.sh up failed ({up.returncode}):\n{up.stdout[-3000:]}\n{up.stderr[-6000:]}"
+    match = re.search(r"^export KUBECONFIG=(\S+)$", up.stdout.strip().splitlines()[-1])
+    assert match, f"scripts/local-cluster.sh up did not end with an export KUBECONFIG line:\n{up.stdout}"
+    phase("cluster up", started)
+    try:
+        yield Cluster(Path(match.group(1)))
+    finally:
+        started = time.monotonic()
+        down = local_cluster("down", timeout=900)
+        print(down.stderr[-3000:])
+        phase("cluster down", started)
+        assert down.returncode == 0, f"scripts/local-cluster.sh down failed:\n{down.stderr[-4000:]}"
+
+
+@pytest.fixture(scope="session")
+def engine(cluster, tmp_path_factory):
+    return Engine(tmp_path_factory.mktemp("engine"), cluster.kubeconfig)

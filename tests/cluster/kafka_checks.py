@@ -1,0 +1,83 @@
+"""What the tests read off the running platform, with kubectl as a user would."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+# The seed's line, e.g. "[producer] Sent: event-7: order-placed at 2026-11-25 10:00:35".
+SENT = re.compile(r"\[producer\] Sent: event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+EVENT = re.compile(r"event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+# kubectl exec runs tools next to a broker: a small heap keeps the pod under its memory limit.
+TOOL_ENV = ["env", "KAFKA_HEAP_OPTS=-Xmx128m"]
+
+
+def wait_for(condition, what: str, timeout: float = 180, interval: float = 2):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+def pods(cluster, namespace: str, app: str) -> list[dict]:
+    listing = json.loads(cluster.kubectl("get", "pods", "-n", namespace, "-l", f"app={app}", "-o", "json").stdout)
+    return [p for p in listing["items"] if not p["metadata"].get("deletionTimestamp")]
+
+
+def ready(pod: dict) -> bool:
+    return any(c["type"] == "Ready" and c["status"] == "True" for c in pod.get("status", {}).get("conditions", []))
+
+
+def sent_numbers(cluster, namespace: str) -> list[int]:
+    """Event numbers the producer has printed as sent (the seed's `[producer] Sent:` lines)."""
+    logs = cluster.kubectl("logs", "deploy/producer", "-n", namespace, "--tail=-1").stdout
+    return [int(n) for n in SENT.findall(logs)]
+
+
+def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> list[str]:
+    """Every message value in the topic, read from the beginning without a consumer group."""
+    result = cluster.kubectl(
+        "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-console-consumer.sh",
+        "--bootstrap-server", "localhost:9092", "--topic", topic, "--from-beginning", "--timeout-ms", "15000",
+        timeout=180, check=False,
+    )
+    # The tool exits non-zero when its timeout ends the read; the values are what it printed.
+    return [line for line in result.stdout.splitlines() if EVENT.search(line)]
+
+
+def describe_topic(cluster, namespace: str, topic: str) -> str:
+    return cluster.kubectl(
+        "exec", "kafka-0", "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-topics.sh",
+        "--bootstrap-server", "localhost:9092", "--describe", "--topic", topic, timeout=180,
+    ).stdout
+
+
+class LogStream:
+    """`kubectl logs -f pod/NAME` into a file for the pod's whole life: nothing it prints is missed,
+    even what it prints between the last look and its shutdown."""
+
+    def __init__(self, cluster, namespace: str, pod: str, path: Path):
+        self.path = path
+        self.file = path.open("w")
+        self.process = subprocess.Popen(
+            [str(cluster.kubectl_bin), f"--kubeconfig={cluster.kubeconfig}", "logs", "-f", f"pod/{pod}", "-n", namespace],
+            stdout=self.file, stderr=subprocess.STDOUT,
+        )
+
+    def numbers(self) -> list[int]:
+        return [int(n) for n in EVENT.findall(self.path.read_text())]
+
+    def close(self, timeout: float = 60) -> None:
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.file.close()
