@@ -10,7 +10,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKA_DEMO_CACHE="${KAFKA_DEMO_CACHE:-$HOME/.cache/kafka-demo}"
 mkdir -p "$KAFKA_DEMO_CACHE"
-step() { printf '\n== %s\n' "$*"; }
+# Each step prints how long the previous one took: the cold and warm set-up costs, phase by phase.
+step_started=$SECONDS
+step_name=""
+step() {
+  [ -z "$step_name" ] || printf '== %s: %ss\n' "$step_name" "$((SECONDS - step_started))"
+  step_name="$*"; step_started=$SECONDS
+  printf '\n== %s\n' "$*"
+}
 
 step "Python: .venv (program + tests) and .venv-checkov (scanner, kept apart for its pins)"
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -18,5 +18,7 @@ export PATH="$engine/bin:$venv/bin:\$PATH"
 export PULUMI_HOME="$engine/home"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# Only the installed provider plugin, not the binary of the same name on PATH (no warning on every run).
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 export KAFKA_DEMO_PULUMI_ENGINE="$engine"
 ENV
