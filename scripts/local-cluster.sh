@@ -26,7 +26,7 @@
 #   KAFKA_DEMO_CLUSTER_DIR  the cluster's state (certificates, etcd, containerd, volumes, logs, PIDs and
 #                           the snapshots `down` restores from); default /var/tmp/kafka-demo-cluster
 #
-# Needs root, Linux with cgroup v1 or v2, Debian/Ubuntu apt for missing system packages, and Go (1.24+)
+# Needs root, Linux (tested: Debian 12, cgroup v1 hybrid), Debian/Ubuntu apt for missing system packages, and Go 1.26+
 # for the first build of the Kubernetes binaries, CoreDNS and the provisioner (cached afterwards).
 set -euo pipefail
 
@@ -55,10 +55,14 @@ PROVISIONER_NAME=rancher.io/local-path
 STORAGE_NAMESPACE=local-path-storage
 # Start order; `down` stops them in reverse (the kubelet and containerd first, see cmd_down).
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet coredns local-path-provisioner)
-# Host paths a kubelet/containerd/CNI may create outside the state dir (fixed in their code). `up`
-# records which exist; `down` removes the others.
-WATCHED_PATHS=(/var/lib/kubelet /var/log/pods /var/log/containers /var/lib/cni /run/containerd /run/netns
-  /var/lib/containerd /opt/containerd /etc/cni /opt/cni /run/runc /run/kubernetes /etc/kubernetes)
+# Host paths the components may create outside the state dir. Seen here: /var/lib/kubelet/device-plugins
+# (the kubelet's device plugin socket, a fixed path), /var/log/containers (the kubelet's log links),
+# /var/lib/cni (libcni's result cache), /run/containerd/s (shim sockets), /run/netns (pod network
+# namespaces). The rest are defaults this script overrides, watched in case. `up` records which
+# exist; `down` removes the others (a parent first: it takes its children along).
+WATCHED_PATHS=(/var/lib/kubelet /var/lib/kubelet/device-plugins /var/log/pods /var/log/containers
+  /var/lib/cni /var/lib/cni/results /run/containerd /run/netns /var/lib/containerd /opt/containerd /etc/cni
+  /opt/cni /run/runc /run/kubernetes /etc/kubernetes /usr/libexec/kubernetes)
 # sysctl keys that change on their own (counters, random values): never "restored".
 VOLATILE_SYSCTLS='^(kernel\.random\.|kernel\.ns_last_pid|kernel\.pty\.nr|kernel\.perf_event_max_sample_rate|fs\.(dentry-state|file-nr|inode-nr|inode-state|aio-nr|quota\.)|net\.netfilter\.nf_conntrack_count)'
 
@@ -72,13 +76,16 @@ now() { date +%s; }
 
 # --- processes -----------------------------------------------------------------------------------
 
+# (In pipelines this script uses `grep ... >/dev/null`, not `grep -q`: with pipefail, grep -q exiting
+# early can fail the pipeline through the writer's SIGPIPE.)
+
 # The PID of a component if it is running. Every component's command line names the state dir, which
 # guards against a recorded PID that has been reused by another process.
 pid_of() {
   local file="$state/pids/$1" pid
   [ -f "$file" ] || return 1
   pid="$(cat "$file")"
-  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$state/" \
+  [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -F "$state/" >/dev/null \
     && echo "$pid"
 }
 
@@ -115,16 +122,29 @@ wait_until() {
   done
 }
 
-# Stop one PID: SIGTERM, up to SECONDS for it to exit, then SIGKILL.
-stop_pid() {
-  local pid="$1" seconds="${2:-20}" i
-  kill -TERM "$pid" 2>/dev/null || return 0
+# Whether a PID runs (an exited process that its parent has not reaped yet, a zombie, does not).
+alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat%% *}" != Z ]
+}
+
+# stop_pids SECONDS PID...: SIGTERM to all, up to SECONDS for them to exit, then SIGKILL the rest.
+stop_pids() {
+  local seconds="$1" pid i alive
+  shift
+  [ $# -gt 0 ] || return 0
+  kill -TERM "$@" 2>/dev/null || true
   for ((i = 0; i < seconds * 4; i++)); do
-    kill -0 "$pid" 2>/dev/null || return 0
+    alive=0
+    for pid in "$@"; do alive "$pid" && alive=1; done
+    [ "$alive" = 1 ] || return 0
     sleep 0.25
   done
-  kill -KILL "$pid" 2>/dev/null || true
+  kill -KILL "$@" 2>/dev/null || true
   sleep 0.25
+  return 0
 }
 
 # --- tools -----------------------------------------------------------------------------------------
@@ -158,7 +178,8 @@ ensure_packages() {
   fi
 }
 
-kc() { "$KUBE_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+# kubectl's discovery cache goes to the state dir, not ~/.kube.
+kc() { "$KUBE_BIN/kubectl" --kubeconfig "$kubeconfig" --cache-dir "$state/kubectl-cache" "$@"; }
 ctr_() { ctr --address "$state/containerd/containerd.sock" "$@"; }
 
 # Values recorded by `up` for status and down: KUBE_BIN, MODE, IMAGES (space-separated).
@@ -280,9 +301,10 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     conf_dir = "$state/cni/net.d"
     max_conf_num = 1
 EOF
-  # CNI: pods on the bridge, addresses from $POD_SUBNET. isGateway false: the plugin neither assigns
-  # the gateway address (this script does, before CoreDNS binds to it) nor turns on IP forwarding;
-  # no routes: a pod reaches its subnet (pods, DNS, kubelet probes come from the host) and nothing else.
+  # CNI: pods on the bridge, addresses from $POD_SUBNET ($GATEWAY excluded). isGateway false: the
+  # plugin neither assigns the gateway address (this script does, before CoreDNS binds to it) nor
+  # turns on IP forwarding; no routes: a pod reaches its subnet (other pods, DNS on $GATEWAY; kubelet
+  # probes come from the host) and nothing else.
   cat >"$state/cni/net.d/10-kafka-demo.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
@@ -297,7 +319,7 @@ EOF
       "ipam": {
         "type": "host-local",
         "dataDir": "$state/cni/ipam",
-        "ranges": [[{"subnet": "$POD_SUBNET"}]]
+        "ranges": [[{"subnet": "$POD_SUBNET", "gateway": "$GATEWAY"}]]
       }
     }
   ]
@@ -336,6 +358,7 @@ clusterDomain: cluster.local
 clusterDNS: [$GATEWAY]
 resolvConf: $state/resolv.conf
 podLogsDir: $state/pod-logs
+volumePluginDir: $state/kubelet-plugins/volume/exec
 makeIPTablesUtilChains: false
 failSwapOn: false
 serializeImagePulls: false
@@ -451,6 +474,7 @@ EOF
 # --- snapshots of the machine (taken by `up` before it changes anything) -------------------------
 
 list_dir() { # the names in a directory, sorted; nothing if it does not exist
+  [ -d "$1" ] || return 0
   find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
 }
 
@@ -479,15 +503,20 @@ snapshot() {
 
 # --- up ------------------------------------------------------------------------------------------
 
-healthy() { # everything running, node Ready, DNS answering, StorageClass and images present
-  local name image
+all_running() {
+  local name
   for name in "${COMPONENTS[@]}"; do pid_of "$name" >/dev/null || return 1; done
+}
+
+healthy() { # everything running, node Ready, DNS answering, StorageClass and images present
+  local image
+  all_running || return 1
   [ -x "$KUBE_BIN/kubectl" ] || return 1
   [ "$(kc get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] || return 1
   python3 "$repo/tools/cluster/dns-query.py" "$GATEWAY" kubernetes.default.svc.cluster.local 2 >/dev/null || return 1
   kc get storageclass standard >/dev/null 2>&1 || return 1
   for image in $IMAGES; do
-    ctr_ -n k8s.io images ls -q 2>/dev/null | grep -qxF "$image" || return 1
+    ctr_ -n k8s.io images ls -q 2>/dev/null | grep -xF "$image" >/dev/null || return 1
   done
 }
 
@@ -505,7 +534,7 @@ report() { # what `up` prints at the end, also when the cluster was already up
 }
 
 cmd_up() {
-  local real=no mode=local arg start t total_start timings=()
+  local real=no mode=local arg start t timings=()
   for arg in "$@"; do
     case "$arg" in
       --real-images) real=yes mode=real ;;
@@ -513,18 +542,23 @@ cmd_up() {
     esac
   done
   [ "$(id -u)" = 0 ] || die "must run as root (containers, mounts, cgroups, network)"
-  total_start=$(now)
+  UP_START=$(now)
   load_env
-  if [ -f "$state/up.ok" ]; then
-    if healthy; then
-      [ "$MODE" = "$mode" ] || die "the cluster is up with $MODE images, not $mode ones: run 'down' first"
-      log "already up (checked in $(( $(now) - total_start ))s)"
-      report
-      return 0
-    fi
-    log "the cluster in $state is not healthy: cleaning it up and starting again"
+  if [ -f "$state/up.ok" ] && all_running; then
+    # Already up: check its health (a moment of slowness is not a reason to tear it down) and print
+    # the same result as the first time.
+    [ "$MODE" = "$mode" ] || die "the cluster is up with $MODE images, not $mode ones: run 'down' first"
+    local deadline=$((SECONDS + 60))
+    until healthy; do
+      ((SECONDS < deadline)) || die "the cluster runs but is not healthy (see 'status' and $state/logs); run 'down', then 'up'"
+      sleep 2
+    done
+    log "already up (checked in $(( $(now) - UP_START ))s)"
+    report
+    return 0
   fi
-  if [ -e "$state" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || leftover_pids | grep -q .; then
+  # Anything else of an earlier run (interrupted, failed, or a component died): clean it up first.
+  if [ -e "$state" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(leftover_pids)" ]; then
     log "leftovers of an earlier run: running 'down' first"
     do_down >&2
   fi
@@ -544,8 +578,12 @@ cmd_up() {
 
   # 2. The state dir and the snapshots `down` restores from.
   start=$(now)
+  # On failure: say which command failed, and where the logs are.
+  set -E
+  trap 'log "failed: $BASH_COMMAND (line $LINENO)"' ERR
   # shellcheck disable=SC2154  # rc is assigned in the trap itself
-  trap 'rc=$?; [ $rc = 0 ] || log "up failed after $(( $(now) - total_start ))s; logs: $state/logs; the next up (or down) cleans up"' EXIT
+  trap 'rc=$?; [ $rc = 0 ] || log "up failed after $(( $(now) - UP_START ))s; logs: $state/logs; the next up (or down) cleans up"' EXIT
+  trap 'log "interrupted"; exit 130' INT TERM
   mkdir -p "$state/logs" "$state/pids"
   chmod 755 "$state"
   snapshot "$before"
@@ -580,7 +618,8 @@ cmd_up() {
   wait_until 120 "the API server" kc get --raw /readyz
   spawn kube-controller-manager "$KUBE_BIN/kube-controller-manager" --kubeconfig "$pki/controller-manager.kubeconfig" \
     --leader-elect=false --bind-address 127.0.0.1 --secure-port 0 --cluster-name kafka-demo \
-    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials
+    --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" --use-service-account-credentials \
+    --flex-volume-plugin-dir "$state/kubelet-plugins/volume/exec"
   spawn kube-scheduler "$KUBE_BIN/kube-scheduler" --kubeconfig "$pki/scheduler.kubeconfig" \
     --leader-elect=false --bind-address 127.0.0.1 --secure-port 0
   kc apply -f - >/dev/null < <(cluster_objects)
@@ -608,12 +647,12 @@ cmd_up() {
     --namespace "$STORAGE_NAMESPACE" --configmap-name local-path-config --provisioner-name "$PROVISIONER_NAME" \
     --helper-image "$HELPER_IMAGE" --service-account-name local-path-provisioner
   wait_until 30 "the default StorageClass" kc get storageclass standard
-  sleep 2
   wait_until 60 "everything to be healthy" healthy
-  trap - EXIT
+  trap - EXIT ERR INT TERM
+  set +E
   touch "$state/up.ok"
   timings+=("cluster start $(( $(now) - start ))s")
-  log "up in $(( $(now) - total_start ))s (${timings[*]/%/,})"
+  log "up in $(( $(now) - UP_START ))s ($(printf '%s, ' "${timings[@]}" | sed 's/, $//'))"
   report
 }
 
@@ -666,7 +705,7 @@ leftover_pids() {
     if [[ "$exe" == "$state/"* ]]; then
       echo "$pid"
     elif [[ "${exe##*/}" =~ ^(etcd|containerd|containerd-shim.*|runc|kube-.*|kubelet|kubectl|coredns|local-path-provisioner)$ ]] \
-      && tr '\0' ' ' <"$dir/cmdline" 2>/dev/null | grep -qF "$state/"; then
+      && tr '\0' ' ' <"$dir/cmdline" 2>/dev/null | grep -F "$state/" >/dev/null; then
       echo "$pid"
     fi
   done
@@ -700,7 +739,7 @@ do_down() {
     kc delete pods,deployments,statefulsets,daemonsets,replicasets,jobs,cronjobs,persistentvolumeclaims --all \
       -n default --wait=false >/dev/null 2>&1 || true
     for ((i = 0; i < 180; i++)); do   # namespaces gone, then the volumes (the provisioner's teardown)
-      if ! kc get namespaces -o name 2>/dev/null | grep -qvE "/(default|kube-system|kube-public|kube-node-lease|$STORAGE_NAMESPACE)$" \
+      if ! kc get namespaces -o name 2>/dev/null | grep -vE "/(default|kube-system|kube-public|kube-node-lease|$STORAGE_NAMESPACE)$" >/dev/null \
         && [ -z "$(kc get pv -o name 2>/dev/null)" ]; then
         break
       fi
@@ -715,12 +754,14 @@ do_down() {
   fi
 
   # 2. The kubelet, then whatever containers remain (containerd's view, then runc's), then containerd.
-  if pid="$(pid_of kubelet)"; then stop_pid "$pid" 30; say "process kubelet (pid $pid)"; fi
+  if pid="$(pid_of kubelet)"; then stop_pids 30 "$pid"; say "process kubelet (pid $pid)"; fi
   if pid_of containerd >/dev/null; then
-    for name in $(ctr_ -n k8s.io tasks ls -q 2>/dev/null); do
+    local tasks
+    tasks="$(ctr_ -n k8s.io tasks ls -q 2>/dev/null)"
+    for name in $tasks; do
       ctr_ -n k8s.io tasks kill -a -s SIGKILL "$name" >/dev/null 2>&1 || true
     done
-    sleep 1
+    [ -z "$tasks" ] || sleep 1
     for name in $(ctr_ -n k8s.io tasks ls -q 2>/dev/null); do
       ctr_ -n k8s.io tasks rm -f "$name" >/dev/null 2>&1 && say "container task $name"
     done
@@ -735,21 +776,29 @@ do_down() {
     done
   fi
 
-  # 3. The other components by recorded PID (reverse start order), then anything else of ours.
-  for name in containerd local-path-provisioner coredns kube-scheduler kube-controller-manager kube-apiserver etcd; do
-    if pid="$(pid_of "$name")"; then stop_pid "$pid" 20; say "process $name (pid $pid)"; fi
+  # 3. containerd, then the API server's clients together, the API server, etcd (the API server
+  #    takes long to stop without etcd), then anything else of ours.
+  if pid="$(pid_of containerd)"; then stop_pids 20 "$pid"; say "process containerd (pid $pid)"; fi
+  local pids=() group
+  for group in "local-path-provisioner coredns kube-scheduler kube-controller-manager" kube-apiserver etcd; do
+    pids=()
+    for name in $group; do
+      if pid="$(pid_of "$name")"; then pids+=("$pid"); say "process $name (pid $pid)"; fi
+    done
+    stop_pids 20 "${pids[@]}"
   done
+  pids=()
   for pid in $(leftover_pids); do
     say "process $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80) (pid $pid)"
-    stop_pid "$pid" 5
+    pids+=("$pid")
   done
+  stop_pids 5 "${pids[@]}"
   # Processes still in the cgroups the kubelet made (containers that lost their runtime).
   if [ -f "$before/cgroups" ]; then
-    while IFS= read -r dir; do
-      while read -r pid; do
-        kill -KILL "$pid" 2>/dev/null && say "container process $pid ($dir)"
-      done <"$dir/cgroup.procs"
-    done < <(new_cgroups)
+    while read -r pid; do
+      name="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-60)"
+      kill -KILL "$pid" 2>/dev/null && say "container process $pid ($name)"
+    done < <(new_cgroups | while IFS= read -r dir; do cat "$dir/cgroup.procs" 2>/dev/null; done | sort -un)
   fi
 
   # 4. Mounts: under the state dir (kubelet root dir and volumes, containerd's overlays and shm) and
@@ -831,7 +880,7 @@ do_down() {
 
   # 10. The state dir (certificates, etcd, containerd's images, volumes, logs, snapshots).
   if [ -e "$state" ]; then
-    if findmnt -rn -o TARGET | grep -q "^$state/"; then
+    if findmnt -rn -o TARGET | grep "^$state/" >/dev/null; then
       log "still mounted under $state; leaving it in place:"
       findmnt -rn -o TARGET | grep "^$state/" >&2
     else
@@ -866,9 +915,12 @@ changed_sysctls() {
   local now_file
   now_file="$(mktemp)"
   sysctl -a 2>/dev/null | grep -Ev "$VOLATILE_SYSCTLS" >"$now_file" || true
-  # Keys present in both snapshots with different values; print the old line.
-  awk -F ' = ' 'NR == FNR { now[$1] = substr($0, length($1) + 4); next }
-                ($1 in now) && now[$1] != substr($0, length($1) + 4) { print }' "$now_file" "$before/sysctl"
+  # Keys present in both snapshots with different values; print the old line. Keys listed on more
+  # than one line (read-only lists such as kernel.core_modes) are not settable: skipped.
+  awk -F ' = ' 'NR == FNR { now[$1] = substr($0, length($1) + 4); seen[$1]++; next }
+                { old[$1] = substr($0, length($1) + 4); count[$1]++ }
+                END { for (k in old) if (count[k] == 1 && seen[k] == 1 && now[k] != old[k]) print k " = " old[k] }' \
+    "$now_file" "$before/sysctl" | sort
   rm -f "$now_file"
 }
 

@@ -24,45 +24,18 @@ import signal
 import socket
 import subprocess
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tools.images import stand_ins
 
 SUBNET = "10.213.77"  # this test's own hosts, inside network namespaces it creates
 BRIDGE = "kdbr0"
 NS_PREFIX = "kd-"
 RUN_AS = "1000"
 
-# The image scripts the rendered commands call, and the main class each runs; where a class moved
-# between Kafka 3.9 and 4.x, the one present in the jars is used (as that version's script does).
-KAFKA_TOOLS = {
-    "kafka-server-start.sh": ["kafka.Kafka"],
-    "kafka-storage.sh": ["kafka.tools.StorageTool"],
-    "kafka-topics.sh": ["org.apache.kafka.tools.TopicCommand"],
-    "kafka-configs.sh": ["kafka.admin.ConfigCommand", "org.apache.kafka.tools.ConfigCommand"],
-    "kafka-console-producer.sh": ["kafka.tools.ConsoleProducer", "org.apache.kafka.tools.ConsoleProducer"],
-    "kafka-console-consumer.sh": ["org.apache.kafka.tools.consumer.ConsoleConsumer"],
-    "kafka-verifiable-producer.sh": ["org.apache.kafka.tools.VerifiableProducer"],
-}
 KAFKA_IMAGE_MOUNT = "/opt/kafka"
-CONSOLE_LOG4J2 = (
-    "status = error\n"
-    "appender.stderr.type = Console\n"
-    "appender.stderr.name = STDERR\n"
-    "appender.stderr.target = SYSTEM_ERR\n"
-    "appender.stderr.layout.type = PatternLayout\n"
-    "appender.stderr.layout.pattern = [%d] %p %m (%c)%n\n"
-    "rootLogger.level = warn\n"
-    "rootLogger.appenderRef.stderr.ref = STDERR\n"
-)
-CONSOLE_LOG4J = (
-    "log4j.rootLogger=WARN, stderr\n"
-    "log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n"
-    "log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n"
-    "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
-    "log4j.appender.stderr.Target=System.err\n"
-)
 
 
 def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -80,51 +53,12 @@ def jars(variable: str = "KAFKA_DEMO_JARS") -> Path:
 ZK_IMAGE_MOUNT = "/apache-zookeeper"  # the image keeps ZooKeeper in /apache-zookeeper-<version>-bin, bin/ on PATH
 
 
-def main_classes(jar_dir: Path) -> dict[str, str]:
-    """Script name -> the main class these jars contain."""
-    present: set[str] = set()
-    for jar in jar_dir.glob("kafka*.jar"):
-        with zipfile.ZipFile(jar) as archive:
-            present.update(name[:-6].replace("/", ".") for name in archive.namelist() if name.endswith(".class"))
-    resolved = {}
-    for script, candidates in KAFKA_TOOLS.items():
-        found = [c for c in candidates if c in present]
-        assert found, f"none of {candidates} in {jar_dir}"
-        resolved[script] = found[0]
-    return resolved
-
-
 def write_stand_ins(root: Path, jar_dir: Path) -> tuple[Path, Path]:
     """(Kafka home, ZooKeeper home) stand-ins, bound at the image paths inside the pod. Each script
-    execs the image script's main class; the jars are bound at <home>/libs and <home>/lib."""
+    execs the image script's main class; the jars are bound at <home>/libs and <home>/lib. The scripts
+    come from tools/images/stand_ins.py, which also puts them into the local cluster's images."""
     kafka_home, zk_home = root / "kafka-home", root / "zookeeper-home"
-    for directory in (kafka_home / "bin", kafka_home / "config", kafka_home / "libs", zk_home / "bin", zk_home / "lib"):
-        directory.mkdir(parents=True, exist_ok=True)
-    (kafka_home / "config" / "tools-log4j.properties").write_text(CONSOLE_LOG4J)
-    (kafka_home / "config" / "tools-log4j2.properties").write_text(CONSOLE_LOG4J2)
-    (zk_home / "bin" / "log4j.properties").write_text(CONSOLE_LOG4J.replace("WARN", "INFO"))
-    for script, main_class in main_classes(jar_dir).items():
-        # As kafka-run-class.sh: KAFKA_HEAP_OPTS and KAFKA_LOG4J_OPTS from the environment, else
-        # the tools' defaults (console logging at WARN; reload4j for 3.x, log4j2 for 4.x).
-        logging = (
-            "${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:" + KAFKA_IMAGE_MOUNT + "/config/tools-log4j.properties "
-            "-Dlog4j2.configurationFile=file:" + KAFKA_IMAGE_MOUNT + "/config/tools-log4j2.properties}"
-        )
-        (kafka_home / "bin" / script).write_text(
-            "#!/bin/bash\n"
-            f"# stand-in for the apache/kafka image's {script}\n"
-            f'exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true {logging} '
-            f'-cp "{KAFKA_IMAGE_MOUNT}/libs/*" {main_class} "$@"\n'
-        )
-    (zk_home / "bin" / "zkServer.sh").write_text(
-        "#!/bin/bash\n"
-        "# stand-in for the zookeeper image's zkServer.sh (start-foreground CONFIG only)\n"
-        '[ "$1" = start-foreground ] || { echo "stand-in supports start-foreground only" >&2; exit 2; }\n'
-        f'exec java -Xmx${{ZK_SERVER_HEAP:-1000}}m -Dlog4j.configuration=file:{ZK_IMAGE_MOUNT}/bin/log4j.properties '
-        f'-cp "{ZK_IMAGE_MOUNT}/lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$2"\n'
-    )
-    for path in list((kafka_home / "bin").iterdir()) + [zk_home / "bin" / "zkServer.sh"]:
-        path.chmod(0o755)
+    stand_ins.write_stand_ins(kafka_home, zk_home, jar_dir, KAFKA_IMAGE_MOUNT, ZK_IMAGE_MOUNT)
     return kafka_home, zk_home
 
 

@@ -1,10 +1,12 @@
 //go:build tools
 
-// Package tools pins the Kubernetes commands the kube test tier builds.
+// Package tools pins the Kubernetes commands the kube and cluster test tiers build.
 package tools
 
 import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
 )

@@ -1,0 +1,117 @@
+"""Stand-ins for the scripts the apache/kafka and zookeeper images provide.
+
+The rendered pods call the images' stock scripts (`/opt/kafka/bin/kafka-server-start.sh ...`,
+`zkServer.sh start-foreground <cfg>`). Where the real images are not used, these stand-ins take their
+place: each script execs `java -cp <jars> <the main class the real script runs>`, with the same
+environment variables (KAFKA_HEAP_OPTS, KAFKA_LOG4J_OPTS, ZK_SERVER_HEAP) and console logging.
+
+One source for both users, so they run exactly the same scripts:
+- the real-Kafka test tier (tests/realkafka/harness.py) writes them into directories it bind-mounts at
+  the image paths inside its pods (/opt/kafka, /apache-zookeeper);
+- the local cluster's image builder (tools/images/build.sh) bakes them into the images at the images'
+  real paths (/opt/kafka, /apache-zookeeper-<version>-bin), through the command line below.
+
+Pure Python, standard library only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import zipfile
+from pathlib import Path
+
+# The image scripts the rendered commands call, and the main class each runs; where a class moved
+# between Kafka 3.9 and 4.x, the one present in the jars is used (as that version's script does).
+KAFKA_TOOLS = {
+    "kafka-server-start.sh": ["kafka.Kafka"],
+    "kafka-storage.sh": ["kafka.tools.StorageTool"],
+    "kafka-topics.sh": ["org.apache.kafka.tools.TopicCommand"],
+    "kafka-configs.sh": ["kafka.admin.ConfigCommand", "org.apache.kafka.tools.ConfigCommand"],
+    "kafka-console-producer.sh": ["kafka.tools.ConsoleProducer", "org.apache.kafka.tools.ConsoleProducer"],
+    "kafka-console-consumer.sh": ["org.apache.kafka.tools.consumer.ConsoleConsumer"],
+    "kafka-verifiable-producer.sh": ["org.apache.kafka.tools.VerifiableProducer"],
+}
+KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
+CONSOLE_LOG4J2 = (
+    "status = error\n"
+    "appender.stderr.type = Console\n"
+    "appender.stderr.name = STDERR\n"
+    "appender.stderr.target = SYSTEM_ERR\n"
+    "appender.stderr.layout.type = PatternLayout\n"
+    "appender.stderr.layout.pattern = [%d] %p %m (%c)%n\n"
+    "rootLogger.level = warn\n"
+    "rootLogger.appenderRef.stderr.ref = STDERR\n"
+)
+CONSOLE_LOG4J = (
+    "log4j.rootLogger=WARN, stderr\n"
+    "log4j.appender.stderr=org.apache.log4j.ConsoleAppender\n"
+    "log4j.appender.stderr.layout=org.apache.log4j.PatternLayout\n"
+    "log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+    "log4j.appender.stderr.Target=System.err\n"
+)
+
+
+def main_classes(jar_dir: Path) -> dict[str, str]:
+    """Script name -> the main class these jars contain."""
+    present: set[str] = set()
+    for jar in jar_dir.glob("kafka*.jar"):
+        with zipfile.ZipFile(jar) as archive:
+            present.update(name[:-6].replace("/", ".") for name in archive.namelist() if name.endswith(".class"))
+    resolved = {}
+    for script, candidates in KAFKA_TOOLS.items():
+        found = [c for c in candidates if c in present]
+        if not found:
+            raise ValueError(f"none of {candidates} in {jar_dir}")
+        resolved[script] = found[0]
+    return resolved
+
+
+def write_stand_ins(kafka_home: Path, zk_home: Path, jar_dir: Path, kafka_path: str, zk_path: str) -> None:
+    """Write the Kafka home stand-in into `kafka_home` and the ZooKeeper home stand-in into `zk_home`.
+
+    `kafka_path` and `zk_path` are where those homes appear inside the container (the scripts refer to
+    themselves by those paths). The jars are not copied: they belong at <kafka_path>/libs and
+    <zk_path>/lib (the caller binds or copies them there); `jar_dir` only decides the main classes.
+    Creates bin/, config/ and libs/ (Kafka), bin/ and lib/ (ZooKeeper)."""
+    for directory in (kafka_home / "bin", kafka_home / "config", kafka_home / "libs", zk_home / "bin", zk_home / "lib"):
+        directory.mkdir(parents=True, exist_ok=True)
+    (kafka_home / "config" / "tools-log4j.properties").write_text(CONSOLE_LOG4J)
+    (kafka_home / "config" / "tools-log4j2.properties").write_text(CONSOLE_LOG4J2)
+    (zk_home / "bin" / "log4j.properties").write_text(CONSOLE_LOG4J.replace("WARN", "INFO"))
+    for script, main_class in main_classes(jar_dir).items():
+        # As kafka-run-class.sh: KAFKA_HEAP_OPTS and KAFKA_LOG4J_OPTS from the environment, else
+        # the tools' defaults (console logging at WARN; reload4j for 3.x, log4j2 for 4.x).
+        logging = (
+            "${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:" + kafka_path + "/config/tools-log4j.properties "
+            "-Dlog4j2.configurationFile=file:" + kafka_path + "/config/tools-log4j2.properties}"
+        )
+        (kafka_home / "bin" / script).write_text(
+            "#!/bin/bash\n"
+            f"# stand-in for the apache/kafka image's {script}\n"
+            f'exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true {logging} '
+            f'-cp "{kafka_path}/libs/*" {main_class} "$@"\n'
+        )
+    (zk_home / "bin" / "zkServer.sh").write_text(
+        "#!/bin/bash\n"
+        "# stand-in for the zookeeper image's zkServer.sh (start-foreground CONFIG only)\n"
+        '[ "$1" = start-foreground ] || { echo "stand-in supports start-foreground only" >&2; exit 2; }\n'
+        f'exec java -Xmx${{ZK_SERVER_HEAP:-1000}}m -Dlog4j.configuration=file:{zk_path}/bin/log4j.properties '
+        f'-cp "{zk_path}/lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$2"\n'
+    )
+    for path in list((kafka_home / "bin").iterdir()) + [zk_home / "bin" / "zkServer.sh"]:
+        path.chmod(0o755)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write the Kafka and ZooKeeper image script stand-ins.")
+    parser.add_argument("--jars", type=Path, required=True, help="folder with the Kafka (and ZooKeeper) jars")
+    parser.add_argument("--kafka-home", type=Path, required=True, help="directory to write the Kafka home into")
+    parser.add_argument("--zookeeper-home", type=Path, required=True, help="directory to write the ZooKeeper home into")
+    parser.add_argument("--kafka-path", default=KAFKA_HOME, help="the Kafka home's path inside the container")
+    parser.add_argument("--zookeeper-path", required=True, help="the ZooKeeper home's path inside the container")
+    args = parser.parse_args()
+    write_stand_ins(args.kafka_home, args.zookeeper_home, args.jars, args.kafka_path, args.zookeeper_path)
+
+
+if __name__ == "__main__":
+    main()
