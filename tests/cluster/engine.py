@@ -90,8 +90,9 @@ class Engine:
         return result
 
     def init_stack(self, stack: str) -> None:
-        if self.pulumi("stack", "select", stack, check=False).returncode != 0:
-            self.pulumi("stack", "init", stack)
+        """Create the stack in the test's backend unless it exists."""
+        if self.pulumi("stack", "select", stack=stack, check=False).returncode != 0:
+            self.pulumi("stack", "init", stack=stack)
 
     def up(self, stack: str, *extra: str, check: bool = True) -> subprocess.CompletedProcess:
         return self.pulumi("up", "--yes", "--skip-preview", *extra, stack=stack, check=check)

@@ -41,14 +41,26 @@ def sent_numbers(cluster, namespace: str) -> list[int]:
     return [int(n) for n in SENT.findall(logs)]
 
 
+def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> int:
+    """The number of messages in the topic now: the sum of its partitions' end offsets."""
+    result = cluster.kubectl(
+        "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-get-offsets.sh",
+        "--bootstrap-server", "localhost:9092", "--topic", topic, timeout=180,
+    )
+    return sum(int(line.rsplit(":", 1)[1]) for line in result.stdout.split() if line.startswith(f"{topic}:"))
+
+
 def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> list[str]:
-    """Every message value in the topic, read from the beginning without a consumer group."""
+    """Message values from the beginning of the topic, as many as it held when called (the producer keeps
+    writing, so the read is bounded by count, not by an idle timeout), read without a consumer group."""
+    count = end_offsets(cluster, namespace, topic, pod)
+    if not count:
+        return []
     result = cluster.kubectl(
         "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-console-consumer.sh",
-        "--bootstrap-server", "localhost:9092", "--topic", topic, "--from-beginning", "--timeout-ms", "15000",
-        timeout=180, check=False,
+        "--bootstrap-server", "localhost:9092", "--topic", topic, "--from-beginning",
+        "--max-messages", str(count), "--timeout-ms", "60000", timeout=180,
     )
-    # The tool exits non-zero when its timeout ends the read; the values are what it printed.
     return [line for line in result.stdout.splitlines() if EVENT.search(line)]
 
 

@@ -30,6 +30,7 @@ KAFKA_TOOLS = {
     "kafka-console-producer.sh": ["kafka.tools.ConsoleProducer", "org.apache.kafka.tools.ConsoleProducer"],
     "kafka-console-consumer.sh": ["org.apache.kafka.tools.consumer.ConsoleConsumer"],
     "kafka-verifiable-producer.sh": ["org.apache.kafka.tools.VerifiableProducer"],
+    "kafka-get-offsets.sh": ["org.apache.kafka.tools.GetOffsetShell"],
 }
 KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
 CONSOLE_LOG4J2 = (
