@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Iterable
 
 from components.render import Rendered, render
@@ -48,3 +49,16 @@ def container(manifest: dict[str, Any]) -> dict[str, Any]:
 
 def properties(text: str) -> dict[str, str]:
     return dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def wait_for(condition, what: str, timeout: float = 120, interval: float = 0.5):
+    """Poll `condition` until it returns something truthy, and return that; fail naming `what` and the
+    last value seen when `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = condition()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")

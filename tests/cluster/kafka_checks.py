@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import time
 from pathlib import Path
 
 # The seed's line, e.g. "[producer] Sent: event-7: order-placed at 2026-11-25 10:00:35".
@@ -13,17 +12,6 @@ SENT = re.compile(r"\[producer\] Sent: event-(\d+): order-placed at \d{4}-\d\d-\
 EVENT = re.compile(r"event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 # kubectl exec runs tools next to a broker: a small heap keeps the pod under its memory limit.
 TOOL_ENV = ["env", "KAFKA_HEAP_OPTS=-Xmx128m"]
-
-
-def wait_for(condition, what: str, timeout: float = 180, interval: float = 2):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
 def pods(cluster, namespace: str, app: str) -> list[dict]:
@@ -41,26 +29,32 @@ def sent_numbers(cluster, namespace: str) -> list[int]:
     return [int(n) for n in SENT.findall(logs)]
 
 
-def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> int:
-    """The number of messages in the topic now: the sum of its partitions' end offsets."""
+def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> dict[int, int]:
+    """Partition -> end offset (the number of messages it holds, none being deleted yet)."""
     result = cluster.kubectl(
         "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-get-offsets.sh",
         "--bootstrap-server", "localhost:9092", "--topic", topic, timeout=180,
     )
-    return sum(int(line.rsplit(":", 1)[1]) for line in result.stdout.split() if line.startswith(f"{topic}:"))
+    offsets = {}
+    for line in result.stdout.split():
+        if line.startswith(f"{topic}:"):
+            _, partition, offset = line.rsplit(":", 2)
+            offsets[int(partition)] = int(offset)
+    return offsets
 
 
 def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> list[str]:
-    """Message values from the beginning of the topic, as many as it held when called (the producer keeps
-    writing, so the read is bounded by count, not by an idle timeout), read without a consumer group."""
-    count = end_offsets(cluster, namespace, topic, pod)
-    if not count:
+    """Every message value the topic held when called, partition by partition from offset 0 up to the
+    end offset taken first: the producer keeps writing, so each read is bounded by count, never by an
+    idle timeout, and newer messages of one partition cannot stand in for older ones of another."""
+    reads = [
+        f"/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic {topic} "
+        f"--partition {partition} --offset earliest --max-messages {count} --timeout-ms 60000"
+        for partition, count in sorted(end_offsets(cluster, namespace, topic, pod).items()) if count
+    ]
+    if not reads:
         return []
-    result = cluster.kubectl(
-        "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-console-consumer.sh",
-        "--bootstrap-server", "localhost:9092", "--topic", topic, "--from-beginning",
-        "--max-messages", str(count), "--timeout-ms", "60000", timeout=180,
-    )
+    result = cluster.kubectl("exec", pod, "-n", namespace, "--", *TOOL_ENV, "bash", "-ec", " && ".join(reads), timeout=300)
     return [line for line in result.stdout.splitlines() if EVENT.search(line)]
 
 

@@ -19,8 +19,9 @@ import yaml
 from components.manifests import topic_job_name
 from components.settings import load_settings
 from components.stack_config import stack_config
+from tests.helpers import wait_for
 from tests.cluster.kafka_checks import (
-    LogStream, describe_topic, pods, ready, sent_numbers, topic_values, wait_for,
+    LogStream, describe_topic, pods, ready, sent_numbers, topic_values,
 )
 
 pytestmark = pytest.mark.cluster

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from components.stack_config import stack_config
-from tests.cluster.kafka_checks import EVENT, pods, ready, sent_numbers, topic_values, wait_for
+from tests.helpers import wait_for
+from tests.cluster.kafka_checks import EVENT, pods, ready, sent_numbers, topic_values
 
 pytestmark = pytest.mark.cluster
 
@@ -87,6 +88,11 @@ def test_a_config_change_rolls_the_brokers_one_at_a_time(engine, cluster, prod):
         prod["kafka"] = {**prod["kafka"], "config": {"log.retention.hours": 72}}
         engine.write_stack(STACK, prod)
         engine.up(STACK)
+        # pulumi-kubernetes 4.25 reports a StatefulSet update done before the roll has begun (its await
+        # sees the old generation's status; pulumi/pulumi-kubernetes#3329): wait for the roll as kubectl does.
+        rolled = time.monotonic()
+        cluster.kubectl("rollout", "status", "statefulset/kafka", "-n", NAMESPACE, "--timeout=600s", timeout=660)
+        print(f"[cluster] config change: the brokers' roll finished {time.monotonic() - rolled:.1f}s after pulumi up returned")
     finally:
         done.set()
         watcher.join()

@@ -17,7 +17,7 @@ from components.render import apply_order
 from components.settings import load_settings
 from components.stack_config import stack_config
 from render import write
-from tests.helpers import MATRIX, render_stack
+from tests.helpers import MATRIX, render_stack, wait_for
 from tests.kube.control_plane import ControlPlane
 
 pytestmark = pytest.mark.kube
@@ -34,17 +34,6 @@ def cluster(tmp_path_factory):
         yield plane
     finally:
         plane.stop()
-
-
-def wait_for(condition, what: str, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = condition()
-        if last:
-            return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
 def names(cluster: ControlPlane, kind: str, namespace: str) -> set[str]:

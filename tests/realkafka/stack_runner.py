@@ -14,6 +14,7 @@ from typing import Iterator
 from components.render import render
 from components.settings import load_settings
 from components.stack_config import stack_config
+from tests.helpers import wait_for
 from tests.realkafka.harness import Cluster, jars
 
 # Small JVMs and a fast producer: the same rendered files, sized for a 2-core test machine.
@@ -44,16 +45,6 @@ def consumed(output: str) -> list[Record]:
 
 def produced(output: str) -> list[str]:
     return [line.split("Sent: ", 1)[1].split(" (key", 1)[0] for line in output.splitlines() if "[producer] Sent: " in line]
-
-
-def wait_until(condition, what: str, timeout: float = 120, interval: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 def require_root() -> None:
@@ -125,7 +116,7 @@ class Platform:
                 self.cluster.start(name)
 
     def events_consumed(self, at_least: int, timeout: float = 120) -> list[Record]:
-        return wait_until(
+        return wait_for(
             lambda: (records := consumed(self.cluster.output("consumer"))) and len(records) >= at_least and records,
             f"{at_least} events at the consumer", timeout,
         )

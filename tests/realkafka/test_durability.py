@@ -12,7 +12,8 @@ from collections import Counter
 
 import pytest
 
-from tests.realkafka.stack_runner import EVENT, running, verifiable_producer, wait_until
+from tests.helpers import wait_for
+from tests.realkafka.stack_runner import EVENT, running, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
 
@@ -31,7 +32,7 @@ def test_broker_loss_loses_and_duplicates_nothing(prod_cluster, tmp_path):
     total, rate = 20000, 2500
     started = time.monotonic()
     pod = verifiable_producer(platform, total, rate, tmp_path)
-    wait_until(lambda: platform.cluster.output(pod).count("producer_send_success") > 3000, "events in flight", 120, 0.2)
+    wait_for(lambda: platform.cluster.output(pod).count("producer_send_success") > 3000, "events in flight", 120, 0.2)
     platform.cluster.stop("kafka-1", signal.SIGKILL)
     killed_at = platform.cluster.output(pod).count("producer_send_success")
     code = pod.process.wait(timeout=300)
@@ -81,5 +82,5 @@ def test_restart_on_the_same_disks_keeps_data_and_cluster_id(prod_cluster):
         log = platform.cluster.output(broker)
         assert "already formatted" in log, f"{broker}: formatting must be skipped on a formatted disk"
         assert cluster_id_on_disk(platform, broker) == cluster_ids[broker]
-    after = wait_until(lambda: (r := platform.read_all()) and len(r) >= len(before) and r, "every event back")
+    after = wait_for(lambda: (r := platform.read_all()) and len(r) >= len(before) and r, "every event back")
     assert Counter(r.value for r in after) == Counter(r.value for r in before)

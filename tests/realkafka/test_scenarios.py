@@ -14,8 +14,8 @@ import pytest
 
 from components.settings import ConfigError, load_settings
 from components.stack_config import stack_config
-from tests.helpers import render_stack
-from tests.realkafka.stack_runner import EVENT, TEST_SIZING, consumed, produced, running, verifiable_producer, wait_until
+from tests.helpers import render_stack, wait_for
+from tests.realkafka.stack_runner import EVENT, TEST_SIZING, consumed, produced, running, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
 
@@ -57,7 +57,7 @@ def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
         # Every broker and ZooKeeper node passes its rendered probes, as the kubelet would run them.
         for pod in platform.cluster.pods.values():
             for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
-                assert wait_until(lambda: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
+                assert wait_for(lambda: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
         platform.create_topic()
         assert platform.describe_topic() == (settings.topic.partitions, settings.topic.replication_factor)
         platform.start_clients()
@@ -84,14 +84,14 @@ def test_decoupling_consumer_stops_producer_carries_on_consumer_resumes(tmp_path
         # kubectl scale deployment consumer --replicas=0: SIGTERM, the console consumer commits and leaves.
         platform.cluster.stop("consumer", signal.SIGTERM)
         sent_when_stopped = len(produced(platform.cluster.output("producer")))
-        wait_until(lambda: len(produced(platform.cluster.output("producer"))) >= sent_when_stopped + 15,
+        wait_for(lambda: len(produced(platform.cluster.output("producer"))) >= sent_when_stopped + 15,
                    "the producer to carry on while the consumer is down")
         assert platform.cluster.pods["producer"].process.poll() is None, "the producer did not notice"
         before_restart = consumed(platform.cluster.output("consumer"))
         # ... and back to 1: the same group resumes after its committed offsets.
         platform.cluster.start("consumer")
         sent = produced(platform.cluster.output("producer"))
-        after = wait_until(
+        after = wait_for(
             lambda: (r := consumed(platform.cluster.output("consumer"))) and len(r) >= len(sent) - 5 and r,
             "the consumer to catch up",
         )
@@ -119,7 +119,7 @@ def test_decoupling_consumer_stops_producer_carries_on_consumer_resumes(tmp_path
         platform.cluster.manifests += [renamed(script, "consumer-seed-script"), renamed(deployment, "consumer-seed")]
         platform.cluster.add_client("consumer-seed", "Deployment")
         platform.cluster.start("consumer-seed")
-        everything = wait_until(
+        everything = wait_for(
             lambda: (r := consumed(platform.cluster.output("consumer-seed"))) and len(r) >= len(all_sent) and r,
             "the from-beginning consumer to re-read the topic",
         )
