@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
+import pulumi_kubernetes as k8s
 import pytest
 
-from components.settings import DEFAULT_ZOOKEEPER_IMAGE, derive_cluster_id
+from components.program import provider_args
+from components.settings import DEFAULT_ZOOKEEPER_IMAGE, derive_cluster_id, load_settings
+from components.stack_config import stack_config
 from tests.helpers import MATRIX, container, find, properties, render_matrix, render_stack
 
 # --- configuration as data ---------------------------------------------------------------------
@@ -332,3 +336,14 @@ def test_network_policies_limit_who_reaches_zookeeper_and_the_controllers():
     for app in ("producer", "consumer", "topic"):
         policy = find(prod, "NetworkPolicy", app)["spec"]
         assert policy["policyTypes"] == ["Ingress"] and "ingress" not in policy  # no rule: deny all ingress
+
+
+def test_a_retained_namespace_is_adopted_by_the_next_up_on_any_provider_release():
+    """pulumi-kubernetes 4.29+ refuses to create an existing object unless told to adopt it; with Retain the
+    namespace exists on the next up. Older SDKs have no such setting (and adopt anyway)."""
+    knows = "upsert_existing_objects" in inspect.signature(k8s.ProviderArgs.__init__).parameters
+    prod = provider_args(load_settings(stack_config("prod"), "prod"))
+    assert prod.get("upsert_existing_objects") is (True if knows else None)
+    assert "upsert_existing_objects" not in provider_args(load_settings(stack_config("dev"), "dev"))
+    with_context = provider_args(load_settings(stack_config("dev", ["kubeContext=kind-dev"]), "dev"))
+    assert with_context["context"] == "kind-dev"
