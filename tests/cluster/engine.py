@@ -57,6 +57,8 @@ class Engine:
         self.state = workdir / "state"
         self.state.mkdir(exist_ok=True)
         self.kubeconfig = kubeconfig
+        tmpdir = workdir / "tmp"
+        tmpdir.mkdir(exist_ok=True)
         self.env = {
             **os.environ,
             "PULUMI_HOME": str(home),
@@ -65,6 +67,9 @@ class Engine:
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "KUBECONFIG": str(kubeconfig),
+            # The provider writes a kubeconfig copy per run into the temp dir and leaves it there:
+            # keep those inside the test's own directory.
+            "TMPDIR": str(tmpdir),
         }
         self.log = workdir / "pulumi.log"
 
