@@ -73,11 +73,12 @@ def _read_index(out: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        index = json.loads(path.read_text())
-        files = index["files"]
-        assert isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
-    except (ValueError, KeyError, AssertionError, TypeError):
-        raise OutputDirError(f"{path} is not an index this command wrote; move it away or choose another --out") from None
+        files = json.loads(path.read_text()).get("files")
+    except (ValueError, AttributeError):
+        files = None
+    # An explicit check, not an assert: `python -O` would skip an assert and trust a foreign file.
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise OutputDirError(f"{path} is not an index this command wrote; move it away or choose another --out")
     return files
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -98,3 +97,10 @@ def test_render_refuses_to_overwrite_a_file_it_did_not_write(tmp_path):
     assert result.returncode == 2 and "exists and was not written by render.py" in result.stderr
     assert (foreign_dir / own[0].name).read_text() == "kind: Mine\n"
     assert sorted(p.name for p in foreign_dir.iterdir()) == [own[0].name]  # nothing else written
+
+
+def test_render_refuses_an_index_it_did_not_write(tmp_path):
+    (tmp_path / ".kafka-demo-render-index").write_text('["not", "ours"]\n')
+    result = _render(tmp_path)
+    assert result.returncode == 2 and "is not an index this command wrote" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".kafka-demo-render-index"]
