@@ -29,7 +29,8 @@ def context_names(paths: list[Path]) -> list[str]:
             data = yaml.safe_load(path.read_text()) or {}
         except (OSError, yaml.YAMLError):
             continue  # missing or unreadable files are skipped, as kubectl does
-        for entry in data.get("contexts") or [] if isinstance(data, dict) else []:
+        contexts = data.get("contexts") if isinstance(data, dict) else None
+        for entry in contexts or []:
             if isinstance(entry, dict) and isinstance(entry.get("name"), str) and entry["name"] not in names:
                 names.append(entry["name"])
     return names
