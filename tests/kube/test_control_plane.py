@@ -22,6 +22,10 @@ from tests.kube.control_plane import ControlPlane
 
 pytestmark = pytest.mark.kube
 
+# The controllers act within seconds here; 90 s is this tier's bound for any of them (as before the
+# shared helper, whose default is 120 s).
+CONTROLLER_TIMEOUT = 90
+
 
 
 @pytest.fixture(scope="module")
@@ -89,10 +93,10 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
         statefulsets.append(("zookeeper", zk.replicas, zk.storage_size, zk.storage_class))
     for app, replicas, size, storage_class in statefulsets:
         expected_pods = {f"{app}-{i}" for i in range(replicas)}
-        wait_for(lambda: expected_pods <= names(cluster, "pods", namespace), f"pods {sorted(expected_pods)}")
+        wait_for(lambda: expected_pods <= names(cluster, "pods", namespace), f"pods {sorted(expected_pods)}", timeout=CONTROLLER_TIMEOUT)
         claim = "data" if app == "zookeeper" else ("data-kraft" if settings.kraft else "data-zkmode")
         expected_claims = {f"{claim}-{app}-{i}" for i in range(replicas)}
-        wait_for(lambda: expected_claims <= names(cluster, "pvc", namespace), f"PVCs {sorted(expected_claims)}")
+        wait_for(lambda: expected_claims <= names(cluster, "pvc", namespace), f"PVCs {sorted(expected_claims)}", timeout=CONTROLLER_TIMEOUT)
         all_claims |= expected_claims
         for claim_name in expected_claims:
             pvc = cluster.get_json("pvc", claim_name, "-n", namespace)
@@ -108,16 +112,16 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
             assert app not in names(cluster, "pdb", namespace)
     assert {"kafka"} | ({"zookeeper"} if settings.zookeeper else set()) <= names(cluster, "networkpolicy", namespace)
     if settings.producer.enabled:
-        wait_for(lambda: any(n.startswith("producer-") for n in names(cluster, "pods", namespace)), "a producer pod")
+        wait_for(lambda: any(n.startswith("producer-") for n in names(cluster, "pods", namespace)), "a producer pod", timeout=CONTROLLER_TIMEOUT)
     job = [m for m in rendered.manifests if m["kind"] == "Job"][0]["metadata"]["name"]
-    wait_for(lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)), "the topic job's pod")
+    wait_for(lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)), "the topic job's pod", timeout=CONTROLLER_TIMEOUT)
 
     destroy(cluster, rendered, namespace)
     for m in rendered.manifests:
         if m["kind"] != "Namespace":
             gone = cluster.kubectl("get", m["kind"], m["metadata"]["name"], "-n", namespace, check=False)
             assert gone.returncode != 0 and "NotFound" in gone.stderr, f"{m['kind']}/{m['metadata']['name']} survived destroy"
-    wait_for(lambda: not names(cluster, "pods", namespace), "pods to be garbage-collected")
+    wait_for(lambda: not names(cluster, "pods", namespace), "pods to be garbage-collected", timeout=CONTROLLER_TIMEOUT)
     time.sleep(5)  # long enough for the garbage collector to act, were the claims owned
     assert names(cluster, "pvc", namespace) == all_claims, "deleting a StatefulSet (destroy or replace) keeps every PVC"
     if rendered.retained_on_destroy:  # pvcRetention: Retain: destroy stops here, the claims stay
@@ -132,12 +136,12 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
 def test_seed_commands_work_verbatim(cluster, tmp_path):
     directory, rendered = render_to(tmp_path, "dev", [])
     apply(cluster, directory)
-    wait_for(lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "the consumer pod")
+    wait_for(lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "the consumer pod", timeout=CONTROLLER_TIMEOUT)
 
     cluster.kubectl(*"scale deployment consumer --replicas=0 -n kafka-demo".split())
-    wait_for(lambda: not any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "consumer pods gone")
+    wait_for(lambda: not any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "consumer pods gone", timeout=CONTROLLER_TIMEOUT)
     cluster.kubectl(*"scale deployment consumer --replicas=1 -n kafka-demo".split())
-    wait_for(lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "the consumer back")
+    wait_for(lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "the consumer back", timeout=CONTROLLER_TIMEOUT)
 
     listing = cluster.kubectl(*"get pods -n kafka-demo".split()).stdout
     for prefix in ("zookeeper-0", "kafka-0", "producer-", "consumer-", "topic-events-"):
