@@ -1,8 +1,8 @@
-"""Entry point for `pulumi up`: the program lives in components/program.py."""
+"""Entry point for `pulumi up`: the program lives in components/engine/program.py."""
 
 import pulumi
 
-from components.program import main
+from components.engine.program import main
 
 for name, value in main().items():
     pulumi.export(name, value)

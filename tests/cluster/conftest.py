@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from components.stack_config import ROOT
+from components.config.stack_files import ROOT
 from tests.cluster.engine import Engine
 
 pytestmark = pytest.mark.cluster

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from components.settings import PROJECT
-from components.stack_config import ROOT
+from components.config.schema import PROJECT
+from components.config.stack_files import ROOT
 
 # Not copied: environments, caches and state of the checkout the tests run from.
 SKIPPED = (".venv", ".git", ".pulumi-state", "rendered", ".pytest_cache")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.stack_config import stack_config
+from components.config.stack_files import stack_config
 
 pytestmark = pytest.mark.cluster
 

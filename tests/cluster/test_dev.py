@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.manifests import topic_job_name
-from components.settings import load_settings
-from components.stack_config import stack_config
+from components.clients.manifests import topic_job_name
+from components.config.settings import load_settings
+from components.config.stack_files import stack_config
 from tests.helpers import wait_for
 from tests.cluster.kafka_checks import (
     LogStream, describe_topic, pods, ready, sent_numbers, topic_values,
@@ -72,7 +72,7 @@ def test_preview_then_the_run_command_deploys_the_seed_demo(engine, cluster, dev
     # The provider's awaits held: every pod Ready and the topic job Complete when up returned.
     for app in ("zookeeper", "kafka", "producer", "consumer"):
         assert pods(cluster, NAMESPACE, app) and all(ready(p) for p in pods(cluster, NAMESPACE, app)), app
-    job = topic_job_name(load_settings(dev, STACK))
+    job = topic_job_name(load_settings(dev, STACK).topic)
     status = yaml.safe_load(cluster.kubectl("get", "job", job, "-n", NAMESPACE, "-o", "yaml").stdout)["status"]
     assert status.get("succeeded") == 1, status
 

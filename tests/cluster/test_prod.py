@@ -11,7 +11,7 @@ import time
 import pytest
 import yaml
 
-from components.stack_config import stack_config
+from components.config.stack_files import stack_config
 from tests.helpers import wait_for
 from tests.cluster.kafka_checks import EVENT, pods, ready, sent_numbers, topic_values
 

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from components.render import apply_order
-from components.settings import load_settings
-from components.stack_config import stack_config
+from components.engine.mock import apply_order
+from components.config.settings import load_settings
+from components.kafka.manifests import claim_name
+from components.config.stack_files import stack_config
 from render import write
 from tests.helpers import MATRIX, render_stack, wait_for
 from tests.kube.control_plane import ControlPlane
@@ -94,7 +95,7 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
     for app, replicas, size, storage_class in statefulsets:
         expected_pods = {f"{app}-{i}" for i in range(replicas)}
         wait_for(lambda: expected_pods <= names(cluster, "pods", namespace), f"pods {sorted(expected_pods)}", timeout=CONTROLLER_TIMEOUT)
-        claim = "data" if app == "zookeeper" else ("data-kraft" if settings.kraft else "data-zkmode")
+        claim = "data" if app == "zookeeper" else (claim_name(settings.kafka))
         expected_claims = {f"{claim}-{app}-{i}" for i in range(replicas)}
         wait_for(lambda: expected_claims <= names(cluster, "pvc", namespace), f"PVCs {sorted(expected_claims)}", timeout=CONTROLLER_TIMEOUT)
         all_claims |= expected_claims
@@ -111,7 +112,7 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
         else:
             assert app not in names(cluster, "pdb", namespace)
     assert {"kafka"} | ({"zookeeper"} if settings.zookeeper else set()) <= names(cluster, "networkpolicy", namespace)
-    if settings.producer.enabled:
+    if settings.producer_enabled:
         wait_for(lambda: any(n.startswith("producer-") for n in names(cluster, "pods", namespace)), "a producer pod", timeout=CONTROLLER_TIMEOUT)
     job = [m for m in rendered.manifests if m["kind"] == "Job"][0]["metadata"]["name"]
     wait_for(lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)), "the topic job's pod", timeout=CONTROLLER_TIMEOUT)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from components.render import render
-from components.settings import load_settings
-from components.stack_config import stack_config
+from components.engine.mock import render
+from components.config.settings import load_settings
+from components.config.stack_files import stack_config
 from tests.helpers import wait_for
 from tests.realkafka.harness import Cluster, jars
 

@@ -12,8 +12,9 @@ from collections import defaultdict
 
 import pytest
 
-from components.settings import ConfigError, load_settings
-from components.stack_config import stack_config
+from components.config.schema import ConfigError
+from components.config.settings import load_settings
+from components.config.stack_files import stack_config
 from tests.helpers import render_stack, wait_for
 from tests.realkafka.stack_runner import EVENT, TEST_SIZING, consumed, produced, running, verifiable_producer
 

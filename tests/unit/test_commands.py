@@ -8,7 +8,7 @@ import sys
 
 import yaml
 
-from components.stack_config import ROOT
+from components.config.stack_files import ROOT
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

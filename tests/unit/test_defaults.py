@@ -8,10 +8,14 @@ import re
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.program import provider_args
-from components.settings import DEFAULT_ZOOKEEPER_IMAGE, derive_cluster_id, load_settings
-from components.stack_config import stack_config
-from tests.helpers import MATRIX, container, find, properties, render_matrix, render_stack
+from components.engine.program import provider_args
+from components.config.keys import DEFAULT_ZOOKEEPER_IMAGE
+from components.config.schema import PROJECT
+from components.config.settings import load_settings
+from components.kafka.spec import derive_cluster_id
+from components.config.stack_files import stack_config
+from components import shell
+from tests.helpers import MATRIX, container, find, properties, render_matrix, render_stack, script_params
 
 # --- configuration as data ---------------------------------------------------------------------
 
@@ -54,26 +58,27 @@ def test_zookeeper_mode_lists_the_whole_ensemble(zk_nodes, brokers):
     assert "admin.enableServer=false" in zoo and "4lw.commands.whitelist=srvr,ruok,mntr" in zoo
 
 
-def test_start_scripts_derive_identity_from_the_ordinal():
+def test_start_scripts_get_their_paths_and_identity_source():
+    """What the scripts do with these is tested by running them (tests/unit/shell)."""
     rendered = render_stack("dev", ["zookeeper.replicas=3"])
-    zk_script = find(rendered, "ConfigMap", "zookeeper-config")["data"]["start-zookeeper.sh"]
-    assert 'ORDINAL="${POD_NAME##*-}"' in zk_script
-    assert "echo $((ORDINAL + 1)) > /var/lib/zookeeper/data/myid" in zk_script
-    assert "exec zkServer.sh start-foreground /etc/zookeeper-demo/zoo.cfg" in zk_script
-    kafka_script = find(rendered, "ConfigMap", "kafka-config")["data"]["start-kafka.sh"]
-    assert 's/{{NODE_ID}}/$ORDINAL/g' in kafka_script and 's/{{POD_NAME}}/$POD_NAME/g' in kafka_script
-    assert 'exec "$KAFKA_HOME/bin/kafka-server-start.sh"' in kafka_script
+    zk = script_params(rendered, "zookeeper-config")
+    assert zk["ZK_DATA_DIR"] == "/var/lib/zookeeper/data" and zk["CONFIG_DIR"] == "/etc/zookeeper-demo"
+    zoo = find(rendered, "ConfigMap", "zookeeper-config")["data"]["zoo.cfg"]
+    assert "dataDir=/var/lib/zookeeper/data" in zoo, "myid goes where ZooKeeper reads it"
+    kafka = script_params(rendered, "kafka-config")
+    assert kafka["CONFIG_DIR"] == "/etc/kafka-demo" and kafka["KAFKA_HOME"] == "/opt/kafka"
+    for name, config_map in (("kafka", "kafka-config"), ("zookeeper", "zookeeper-config")):
+        sts = find(rendered, "StatefulSet", name)
+        assert container(sts)["command"] == ["bash", f"{script_params(rendered, config_map)['CONFIG_DIR']}/start-{name}.sh"]
     pod_env = {e["name"]: e for e in container(find(rendered, "StatefulSet", "kafka"))["env"]}
     assert pod_env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
 
 
-def test_kraft_storage_is_formatted_once_with_the_stack_cluster_id():
-    script = find(render_stack("prod"), "ConfigMap", "kafka-config")["data"]["start-kafka.sh"]
-    assert "kafka-storage.sh\" format --ignore-formatted" in script
-    assert f'CLUSTER_ID="{derive_cluster_id("prod")}"' in script
-    assert "random-uuid" not in script, "a cluster id generated at start would differ per pod and per restart"
-    zk_script = find(render_stack("dev"), "ConfigMap", "kafka-config")["data"]["start-kafka.sh"]
-    assert "kafka-storage" not in zk_script
+def test_kraft_storage_is_formatted_with_the_stack_cluster_id():
+    params = script_params(render_stack("prod"), "kafka-config")
+    assert params["MODE"] == "kraft" and params["CLUSTER_ID"] == derive_cluster_id(PROJECT, "prod")
+    zk_mode = script_params(render_stack("dev"), "kafka-config")
+    assert zk_mode["MODE"] == "zookeeper" and zk_mode["CLUSTER_ID"] == ""
 
 
 def test_namespace_and_cluster_domain_come_from_config():
@@ -123,9 +128,8 @@ def test_auto_topic_creation_is_off_and_the_topic_is_created_by_a_job():
     assert props["auto.create.topics.enable"] == "false"
     job = [m for m in rendered.manifests if m["kind"] == "Job"][0]
     assert container(job)["command"] == ["bash", "/etc/kafka-clients/create-topic.sh"]
-    script = find(rendered, "ConfigMap", "topic-script")["data"]["create-topic.sh"]
-    assert "--create --if-not-exists" in script and "PARTITIONS=3" in script and "REPLICATION=1" in script
-    assert "--alter --topic \"$TOPIC\" --partitions" in script, "partitions can grow on a later up"
+    params = script_params(rendered, "topic-script")
+    assert (params["TOPIC"], params["PARTITIONS"], params["REPLICATION_FACTOR"], params["MIN_INSYNC_REPLICAS"]) == ("events", "3", "1", "1")
 
 
 def test_topic_job_is_renamed_when_the_topic_spec_or_the_cluster_changes():
@@ -194,28 +198,24 @@ def test_probes_on_every_broker_and_zookeeper_node():
     assert kafka["readinessProbe"]["tcpSocket"]["port"] == 9092
     assert kafka["startupProbe"] and kafka["livenessProbe"]
     zk = container(find(rendered, "StatefulSet", "zookeeper"))
-    assert "srvr" in zk["readinessProbe"]["exec"]["command"][-1]
-    assert "Mode: " in zk["readinessProbe"]["exec"]["command"][-1], "ready only when serving in a quorum"
+    # Ready only when serving in a quorum: the script asks `srvr` for a Mode (run in tests/unit/shell).
+    assert zk["readinessProbe"]["exec"]["command"] == ["bash", "/etc/zookeeper-demo/zookeeper-ready.sh"]
+    assert "zookeeper-ready.sh" in find(rendered, "ConfigMap", "zookeeper-config")["data"]
+    assert script_params(rendered, "zookeeper-config")["ZK_CLIENT_PORT"] == "2181"
 
 
-def test_no_fixed_sleeps_clients_poll_for_the_topic():
-    rendered = render_stack("dev")
-    for script_name, cm in [("producer.sh", "producer-script"), ("consumer.sh", "consumer-script"),
-                            ("create-topic.sh", "topic-script")]:
-        script = find(rendered, "ConfigMap", cm)["data"][script_name]
+def test_no_fixed_sleeps_anywhere():
+    """A sleep is a poll interval (or the producer's event interval), never "give Kafka time"."""
+    for name in shell.SCRIPTS + ("lib.sh",):
         depth = 0  # how many until/while loops enclose the current line
-        for number, line in enumerate(script.splitlines(), 1):
+        for number, line in enumerate(shell.script_text(name).splitlines(), 1):
             code = line.strip()
             if re.search(r"(^|;\s*)do$", code):
                 depth += 1
             elif code == "done" or code.startswith("done "):
                 depth -= 1
             elif code.startswith("sleep"):
-                # A sleep is a poll interval (or the producer's event interval), never "give Kafka time".
-                assert depth > 0, f"{script_name}: fixed sleep outside a loop at line {number}"
-    for script_name, cm in [("producer.sh", "producer-script"), ("consumer.sh", "consumer-script")]:
-        script = find(rendered, "ConfigMap", cm)["data"][script_name]
-        assert "until \"$BIN/kafka-topics.sh\"" in script and "--describe --topic \"$TOPIC\"" in script
+                assert depth > 0, f"{name}: fixed sleep outside a loop at line {number}"
 
 
 def test_config_checksum_rolls_pods_when_configuration_changes():
@@ -269,8 +269,8 @@ def test_mode_switch_gets_new_disks_and_the_start_script_refuses_foreign_data():
     kraft_claim = kraft_mode["spec"]["volumeClaimTemplates"][0]["metadata"]["name"]
     assert zk_claim != kraft_claim, "a mode switch must never reuse the other mode's PVCs"
     assert {m["name"] for m in container(kraft_mode)["volumeMounts"]} >= {kraft_claim}
-    script = find(render_stack("dev", ["mode=kraft"]), "ConfigMap", "kafka-config")["data"]["start-kafka.sh"]
-    assert "refusing to start" in script and "MODE=kraft" in script
+    # start-kafka.sh refuses a volume another mode wrote (run in tests/unit/shell); it is told the mode:
+    assert script_params(render_stack("dev", ["mode=kraft"]), "kafka-config")["MODE"] == "kraft"
 
 
 def test_images_are_maintained_pinned_and_overridable():
@@ -292,35 +292,30 @@ def test_images_are_maintained_pinned_and_overridable():
 
 
 def test_producer_is_one_long_lived_process_with_acks_and_idempotence():
+    """One console producer fed by a loop (tests/unit/shell runs producer.sh), acks=all, idempotent."""
     rendered = render_stack("dev")
-    script = find(rendered, "ConfigMap", "producer-script")["data"]["producer.sh"]
-    assert script.count("kafka-console-producer.sh") == 1
-    assert "events | \"$BIN/kafka-console-producer.sh\"" in script, "a loop feeds one producer JVM"
-    assert "acks=all" in script and "enable.idempotence=true" in script
-    assert "event-${count}: order-placed at $(date '+%Y-%m-%d %H:%M:%S')" in script
-    assert "sleep 5" in script and "parse.key" not in script
+    params = script_params(rendered, "producer-script")
+    assert (params["ACKS"], params["IDEMPOTENCE"], params["INTERVAL_SECONDS"], params["KEY_COUNT"]) == ("all", "true", "5", "0")
     deployment = find(rendered, "Deployment", "producer")
     assert deployment["spec"]["replicas"] == 1 and deployment["spec"]["strategy"]["type"] == "Recreate"
 
 
 def test_producer_keys_and_acks_are_configurable():
-    script = find(render_stack("prod"), "ConfigMap", "producer-script")["data"]["producer.sh"]
-    assert "parse.key=true" in script and 'key="order-$(( (count - 1) % 12 + 1 ))"' in script
-    relaxed = find(render_stack("dev", ["producer.acks='1'", "producer.idempotence=false"]), "ConfigMap", "producer-script")
-    assert "acks=1" in relaxed["data"]["producer.sh"] and "enable.idempotence=false" in relaxed["data"]["producer.sh"]
+    assert script_params(render_stack("prod"), "producer-script")["KEY_COUNT"] == "12"
+    relaxed = script_params(render_stack("dev", ["producer.acks='1'", "producer.idempotence=false"]), "producer-script")
+    assert relaxed["ACKS"] == "1" and relaxed["IDEMPOTENCE"] == "false"
 
 
 def test_consumer_defaults_to_a_group_with_committed_offsets():
     rendered = render_stack("dev")
-    script = find(rendered, "ConfigMap", "consumer-script")["data"]["consumer.sh"]
-    assert "--group events-consumer" in script and "enable.auto.commit=true" in script
+    assert script_params(rendered, "consumer-script")["GROUP_ID"] == "events-consumer"
     deployment = find(rendered, "Deployment", "consumer")
     assert deployment["metadata"]["name"] == "consumer", "the seed's kubectl scale deployment consumer works"
 
 
 def test_consumer_from_beginning_reproduces_the_seed():
-    script = find(render_stack("dev", ["consumer.fromBeginning=true"]), "ConfigMap", "consumer-script")["data"]["consumer.sh"]
-    assert "--from-beginning" in script and "--group" not in script
+    """No group: consumer.sh then reads the whole topic on every start (tests/unit/shell)."""
+    assert script_params(render_stack("dev", ["consumer.fromBeginning=true"]), "consumer-script")["GROUP_ID"] == ""
 
 
 def test_network_policies_limit_who_reaches_zookeeper_and_the_controllers():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from components.stack_config import ROOT
+from components.config.stack_files import ROOT
 from tests.helpers import MATRIX, render_matrix
 
 ACCEPTED = ROOT / "tests" / "security" / "accepted-findings.yaml"

@@ -1,0 +1,144 @@
+"""The Pulumi program on the SDK's mock engine: what each stack creates, named as in the seed,
+composed by typed components, with the stack outputs users read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pulumi
+import pytest
+
+from components.clients.manifests import topic_job_name
+from components.engine.mock import Rendered, render
+from components.config.schema import PROJECT
+from components.config.settings import load_settings
+from components.kafka.spec import derive_cluster_id
+from components.config.stack_files import ROOT, stack_config
+from tests.helpers import MATRIX, container, find, kinds, render_matrix, render_stack, script_params
+
+
+def test_dev_stack_is_the_seed_demo():
+    dev = render_stack("dev")
+    assert kinds(dev) == [
+        "ConfigMap/consumer-script",
+        "ConfigMap/kafka-config",
+        "ConfigMap/producer-script",
+        "ConfigMap/topic-script",
+        "ConfigMap/zookeeper-config",
+        "Deployment/consumer",
+        "Deployment/producer",
+        "Job/" + topic_job_name(load_settings(stack_config("dev"), "dev").topic),
+        "Namespace/kafka-demo",
+        "NetworkPolicy/consumer",
+        "NetworkPolicy/kafka",
+        "NetworkPolicy/producer",
+        "NetworkPolicy/topic",
+        "NetworkPolicy/zookeeper",
+        "Service/kafka",
+        "Service/zookeeper",
+        "StatefulSet/kafka",
+        "StatefulSet/zookeeper",
+    ]
+    kafka = find(dev, "StatefulSet", "kafka")
+    zookeeper = find(dev, "StatefulSet", "zookeeper")
+    assert kafka["spec"]["replicas"] == 1 and zookeeper["spec"]["replicas"] == 1
+    for sts in (kafka, zookeeper):
+        claim = sts["spec"]["volumeClaimTemplates"][0]
+        assert claim["spec"]["resources"]["requests"]["storage"] == "2Gi"
+        assert claim["spec"]["accessModes"] == ["ReadWriteOnce"]
+        assert sts["metadata"]["namespace"] == "kafka-demo"
+    assert find(dev, "Service", "kafka")["spec"]["clusterIP"] == "None"
+    assert find(dev, "Service", "zookeeper")["spec"]["clusterIP"] == "None"
+    assert dev.outputs == {
+        "namespace": "kafka-demo",
+        "mode": "zookeeper",
+        "bootstrapServers": "kafka-0.kafka.kafka-demo.svc.cluster.local:9092",
+        "brokerDnsNames": ["kafka-0.kafka.kafka-demo.svc.cluster.local"],
+        "topic": "events",
+        "zookeeperConnect": "zookeeper-0.zookeeper.kafka-demo.svc.cluster.local:2181",
+    }
+
+
+def test_prod_stack_is_kraft_three_brokers_rf3_isr2_retained():
+    prod = render_stack("prod")
+    assert not [m for m in prod.manifests if m["metadata"]["name"] == "zookeeper"]
+    kafka = find(prod, "StatefulSet", "kafka")
+    assert kafka["spec"]["replicas"] == 3
+    assert kafka["spec"]["persistentVolumeClaimRetentionPolicy"]["whenDeleted"] == "Retain"
+    assert kafka["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "100Gi"
+    assert container(kafka)["resources"]["limits"]["memory"] == "6Gi"
+    assert prod.outputs["mode"] == "kraft"
+    assert "zookeeperConnect" not in prod.outputs
+    assert prod.outputs["brokerDnsNames"] == [f"kafka-{i}.kafka.kafka-prod.svc.cluster.local" for i in range(3)]
+    topic = script_params(prod, "topic-script")
+    assert (topic["REPLICATION_FACTOR"], topic["MIN_INSYNC_REPLICAS"], topic["PARTITIONS"]) == ("3", "2", "6")
+
+
+@pytest.mark.parametrize("name", MATRIX)
+def test_every_matrix_config_renders_with_consistent_names(name):
+    rendered = render_matrix(name)
+    stack, overrides = MATRIX[name]
+    settings = load_settings(stack_config(stack, overrides), stack)
+    kafka = find(rendered, "StatefulSet", "kafka")
+    assert kafka["spec"]["replicas"] == settings.kafka.replicas
+    assert kafka["spec"]["serviceName"] == "kafka"
+    # Every object lives in the stack's namespace, selectors match pod labels.
+    for manifest in rendered.manifests:
+        if manifest["kind"] != "Namespace":
+            assert manifest["metadata"]["namespace"] == settings.namespace
+        spec = manifest.get("spec", {})
+        if "selector" in spec and "template" in spec:
+            selector = spec["selector"]["matchLabels"]
+            assert selector.items() <= spec["template"]["metadata"]["labels"].items()
+
+
+def test_components_are_typed_and_own_their_objects():
+    dev = render_stack("dev")
+    types = [typ for typ, _ in dev.resources]
+    for component in ("ZookeeperCluster", "KafkaBroker", "KafkaTopic", "ProducerJob", "ConsumerJob"):
+        assert f"kafka-demo:platform:{component}" in types
+    assert types.count("pulumi:providers:kubernetes") == 1, "one explicit provider for everything"
+
+
+def test_kraft_has_no_zookeeper_component_and_clients_can_be_disabled():
+    rendered = render_matrix("zk-clients-off")
+    types = [typ for typ, _ in rendered.resources]
+    assert "kafka-demo:platform:ProducerJob" not in types and "kafka-demo:platform:ConsumerJob" not in types
+    assert "kafka-demo:platform:KafkaTopic" in types
+    prod_types = [typ for typ, _ in render_stack("prod").resources]
+    assert "kafka-demo:platform:ZookeeperCluster" not in prod_types
+
+
+def test_kube_context_from_config_reaches_the_provider():
+    rendered = render(stack_config("dev", ["kubeContext=kind-kafka"]), "dev")
+    assert [provider.get("context") for provider in rendered.providers] == ["kind-kafka"]
+
+
+IMPORT_CHECK = """
+import importlib, pulumi
+import pkgutil, components
+from components.engine.mock import Rendered, Recorder
+recorded = Rendered()
+pulumi.runtime.set_mocks(Recorder(recorded), project="kafka-demo", stack="dev", preview=False)
+for module in pkgutil.walk_packages(components.__path__, "components."):
+    importlib.import_module(module.name)
+print(len(recorded.resources))
+"""
+
+
+def test_importing_the_program_creates_no_resource():
+    """Only `main()` registers resources; importing any module (in a fresh interpreter) must not."""
+    result = subprocess.run([sys.executable, "-c", IMPORT_CHECK], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "0"
+
+
+def test_cluster_id_is_stable_per_stack_and_overridable():
+    assert derive_cluster_id(PROJECT, "prod") == derive_cluster_id(PROJECT, "prod")
+    assert derive_cluster_id(PROJECT, "prod") != derive_cluster_id(PROJECT, "staging")
+    assert len(derive_cluster_id(PROJECT, "prod")) == 22
+    first = script_params(render_stack("prod"), "kafka-config")["CLUSTER_ID"]
+    again = script_params(render_stack("prod", ["kafka.replicas=5"]), "kafka-config")["CLUSTER_ID"]
+    assert first == again == derive_cluster_id(PROJECT, "prod"), "a later up with other settings keeps the id"
+    pinned = script_params(render_stack("prod", ["kafka.clusterId=MkU3OEVBNTcwNTJENDM2Qk"]), "kafka-config")
+    assert pinned["CLUSTER_ID"] == "MkU3OEVBNTcwNTJENDM2Qk"

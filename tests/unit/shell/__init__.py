@@ -1,0 +1,7 @@
+"""Tests of components/shell: the static container scripts, run with bash against fake tools."""
+
+from pathlib import Path
+
+from components import shell  # noqa: F401  (the package under test, for the modules here)
+
+PACKAGE_DIR = Path(shell.__file__).resolve().parent

@@ -1,0 +1,188 @@
+"""create-topic.sh, producer.sh and consumer.sh, run with bash against fake Kafka tools."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+BOOTSTRAP = "kafka-0.kafka.demo.svc.cluster.local:9092,kafka-1.kafka.demo.svc.cluster.local:9092"
+DESCRIBE = "Topic: events\tTopicId: q8AXbG5lQTWkYmjN0GSHzA\tPartitionCount: {partitions}\tReplicationFactor: {rf}\tConfigs: min.insync.replicas=2\n"
+PARTITION = "\tTopic: events\tPartition: 0\tLeader: 1\tReplicas: 1,2,0\tIsr: 1,2,0\n"
+TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+
+# kafka-topics.sh: --create fails the first <fail_creates> times; --describe fails the first
+# <fail_describes> times, then prints $STATE/describe.
+FAKE_TOPICS = """
+count() {{ local n; n="$(cat "$STATE/$1" 2>/dev/null || echo 0)"; echo $((n + 1)) >"$STATE/$1"; echo "$n"; }}
+case " $* " in
+  *" --create "*) [ "$(count creates)" -ge {fail_creates} ] || {{ echo "not enough brokers" >&2; exit 1; }} ;;
+  *" --describe "*) [ "$(count describes)" -ge {fail_describes} ] || {{ echo "unknown topic" >&2; exit 1; }}
+                    cat "$STATE/describe" ;;
+esac
+"""
+
+
+def fake_topics(sandbox, describe, fail_creates=0, fail_describes=0):
+    (sandbox.state / "describe").write_text(describe)
+    sandbox.fake("kafka-topics.sh", FAKE_TOPICS.format(fail_creates=fail_creates, fail_describes=fail_describes))
+
+
+def common_params(sandbox):
+    return {"BOOTSTRAP_SERVERS": BOOTSTRAP, "KAFKA_HOME": str(sandbox.kafka_home), "POLL_SECONDS": 0.01, "TOPIC": "events"}
+
+
+# --- create-topic.sh -------------------------------------------------------------------------
+
+
+def topic_params(sandbox, partitions=3, rf=3, min_isr=2):
+    return {**common_params(sandbox), "PARTITIONS": partitions, "REPLICATION_FACTOR": rf, "MIN_INSYNC_REPLICAS": min_isr}
+
+
+def run_create_topic(sandbox, describe, **params):
+    sandbox.fake("kafka-configs.sh")
+    sandbox.install(["create-topic.sh"], topic_params(sandbox, **params))
+    fake_topics(sandbox, describe, fail_creates=2)
+    return sandbox.run("create-topic.sh")
+
+
+def topic_actions(sandbox):
+    return [call[call.index("--bootstrap-server") + 2] for call in sandbox.calls("kafka-topics.sh")]
+
+
+def test_create_topic_retries_creation_then_sets_min_isr(sandbox):
+    result = run_create_topic(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
+    assert result.returncode == 0, result.stderr
+    create = ["--bootstrap-server", BOOTSTRAP, "--create", "--if-not-exists", "--topic", "events",
+              "--partitions", "3", "--replication-factor", "3", "--config", "min.insync.replicas=2"]
+    assert sandbox.calls("kafka-topics.sh") == [create, create, create,
+                                                ["--bootstrap-server", BOOTSTRAP, "--describe", "--topic", "events"]]
+    assert result.stdout.count("[topic] cluster not ready to create 'events' (RF 3) yet; retrying") == 2
+    assert sandbox.calls("kafka-configs.sh") == [
+        ["--bootstrap-server", BOOTSTRAP, "--alter", "--entity-type", "topics", "--entity-name", "events",
+         "--add-config", "min.insync.replicas=2"]
+    ]
+    assert "[topic] 'events' ready: 3 partitions, replication factor 3, min.insync.replicas 2" in result.stdout
+
+
+def test_create_topic_grows_partitions(sandbox):
+    result = run_create_topic(sandbox, DESCRIBE.format(partitions=2, rf=3) + PARTITION, partitions=6)
+    assert result.returncode == 0, result.stderr
+    assert topic_actions(sandbox) == ["--create"] * 3 + ["--describe", "--alter"]
+    assert sandbox.calls("kafka-topics.sh")[-1] == [
+        "--bootstrap-server", BOOTSTRAP, "--alter", "--topic", "events", "--partitions", "6"
+    ]
+    assert "[topic] growing 'events' from 2 to 6 partitions (keys may map to new partitions)" in result.stdout
+    assert len(sandbox.calls("kafka-configs.sh")) == 1
+
+
+def test_create_topic_refuses_to_shrink(sandbox):
+    result = run_create_topic(sandbox, DESCRIBE.format(partitions=6, rf=3), partitions=3)
+    assert result.returncode == 1
+    assert "[topic] 'events' has 6 partitions, config asks for 3: Kafka cannot remove partitions" in result.stderr
+    assert "--alter" not in topic_actions(sandbox) and sandbox.calls("kafka-configs.sh") == []
+
+
+def test_create_topic_refuses_a_replication_factor_change(sandbox):
+    result = run_create_topic(sandbox, DESCRIBE.format(partitions=3, rf=1), rf=3)
+    assert result.returncode == 1
+    assert "[topic] 'events' has replication factor 1, config asks for 3:" in result.stderr
+    assert "partition reassignment (kafka-reassign-partitions.sh)" in result.stderr
+    assert "--alter" not in topic_actions(sandbox) and sandbox.calls("kafka-configs.sh") == []
+
+
+def test_create_topic_refuses_a_description_it_cannot_read(sandbox):
+    result = run_create_topic(sandbox, "Topic: events\tsomething else entirely\n")
+    assert result.returncode == 1
+    assert "[topic] no PartitionCount in the description of 'events'" in result.stderr
+    assert sandbox.calls("kafka-configs.sh") == []
+
+
+# --- producer.sh -----------------------------------------------------------------------------
+
+
+def run_producer(sandbox, key_count, lines=4, env=None):
+    """The producer against a console producer that reads `lines` lines and exits, which ends the
+    script through pipefail, as in the pod."""
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION, fail_describes=2)
+    sandbox.fake("kafka-console-producer.sh", f'head -n {lines} >"$STATE/producer.stdin"')
+    sandbox.install(["producer.sh"], {**common_params(sandbox), "ACKS": "all", "IDEMPOTENCE": True,
+                                      "INTERVAL_SECONDS": 0.01, "KEY_COUNT": key_count})
+    result = sandbox.run("producer.sh", env)
+    sent = (sandbox.state / "producer.stdin").read_text().splitlines()
+    return result, sent
+
+
+def producer_argv(pod_name="producer"):
+    return ["--bootstrap-server", BOOTSTRAP, "--topic", "events", "--producer-property", "acks=all",
+            "--producer-property", "enable.idempotence=true", "--producer-property", f"client.id={pod_name}"]
+
+
+def test_producer_sends_keyed_events_round_robin(sandbox):
+    result, sent = run_producer(sandbox, key_count=3, env={"POD_NAME": "producer-7d9f-x2"})
+    assert result.returncode != 0  # the console producer went away: pipefail ends the script
+    keys = [line.split("|", 1)[0] for line in sent]
+    assert keys == ["order-1", "order-2", "order-3", "order-1"]
+    for number, line in enumerate(sent, 1):
+        assert re.fullmatch(rf"order-\d\|event-{number}: order-placed at {TIMESTAMP}", line), line
+    assert sandbox.calls("kafka-console-producer.sh") == [
+        producer_argv("producer-7d9f-x2") + ["--property", "parse.key=true", "--property", "key.separator=|", "--timeout", "100"]
+    ]
+    assert re.search(rf"^\[producer\] Sent: event-1: order-placed at {TIMESTAMP} \(key order-1\)$", result.stderr, re.M)
+    assert "[producer] Starting producer, sending to topic 'events' every 0.01s (acks=all, idempotence=true, keys: 3)" in result.stdout
+
+
+def test_producer_sends_plain_events_without_keys(sandbox):
+    result, sent = run_producer(sandbox, key_count=0)
+    assert result.returncode != 0
+    assert len(sent) == 4
+    for number, line in enumerate(sent, 1):
+        assert re.fullmatch(rf"event-{number}: order-placed at {TIMESTAMP}", line), line
+    # Without POD_NAME the client id falls back to "producer".
+    assert sandbox.calls("kafka-console-producer.sh") == [producer_argv() + ["--timeout", "100"]]
+    # The line the cluster tests grep for.
+    assert re.search(rf"^\[producer\] Sent: event-1: order-placed at {TIMESTAMP}$", result.stderr, re.M)
+    assert "(acks=all, idempotence=true, keys: none)" in result.stdout
+
+
+def test_producer_waits_for_the_topic(sandbox):
+    result, _ = run_producer(sandbox, key_count=0, lines=1)
+    waiting = f"[producer] waiting for topic 'events' on {BOOTSTRAP}"
+    assert result.stdout.count(waiting) == 2
+    assert result.stdout.index(waiting) < result.stdout.index("[producer] Starting producer")
+    assert len(sandbox.calls("kafka-topics.sh")) == 3
+
+
+# --- consumer.sh -----------------------------------------------------------------------------
+
+CONSUMER_TAIL = ["--property", "print.partition=true", "--property", "print.offset=true", "--property", "print.key=true"]
+
+
+def run_consumer(sandbox, group_id, env=None):
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION, fail_describes=1)
+    sandbox.fake("kafka-console-consumer.sh")
+    sandbox.install(["consumer.sh"], {**common_params(sandbox), "GROUP_ID": group_id})
+    result = sandbox.run("consumer.sh", env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(f"[consumer] waiting for topic 'events' on {BOOTSTRAP}") == 1
+    return result
+
+
+def test_consumer_in_a_group(sandbox):
+    result = run_consumer(sandbox, "events-consumer", env={"POD_NAME": "consumer-abc"})
+    assert sandbox.calls("kafka-console-consumer.sh") == [
+        ["--bootstrap-server", BOOTSTRAP, "--topic", "events", "--group", "events-consumer", "--from-beginning",
+         "--consumer-property", "enable.auto.commit=true", "--consumer-property", "auto.commit.interval.ms=1000",
+         "--consumer-property", "client.id=consumer-abc", *CONSUMER_TAIL]
+    ]
+    assert "[consumer] Starting consumer, reading topic 'events' in consumer group 'events-consumer' from its committed offsets" in result.stdout
+
+
+def test_consumer_without_a_group_reads_from_the_beginning(sandbox):
+    result = run_consumer(sandbox, "")
+    assert sandbox.calls("kafka-console-consumer.sh") == [
+        ["--bootstrap-server", BOOTSTRAP, "--topic", "events", "--from-beginning",
+         "--consumer-property", "client.id=consumer", *CONSUMER_TAIL]
+    ]
+    assert ("[consumer] Starting consumer, reading topic 'events' from the beginning "
+            "(no consumer group, re-reads everything on every start)") in result.stdout

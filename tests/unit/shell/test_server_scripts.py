@@ -1,0 +1,210 @@
+"""start-kafka.sh, start-zookeeper.sh, zookeeper-ready.sh and lib.sh's pod_ordinal, run with bash."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from . import PACKAGE_DIR
+from .harness import NOT_SERVING, SERVING, TIMEOUT, fake_zookeeper, free_port
+
+CLUSTER_ID = "MkU3OEVBNTcwNTJENDM2Qg"
+TEMPLATE = (
+    "node.id={{NODE_ID}}\n"
+    "advertised.listeners=PLAINTEXT://{{POD_NAME}}.kafka.demo.svc.cluster.local:9092\n"
+    "log.dirs=/var/lib/kafka/data/kraft-logs\n"
+)
+
+
+def kafka_params(sandbox, **overrides):
+    params = {
+        "CLUSTER_ID": CLUSTER_ID,
+        "CONFIG_DIR": str(sandbox.config),
+        "DATA_DIR": str(sandbox.root / "data"),
+        "KAFKA_HOME": str(sandbox.kafka_home),
+        "KAFKA_LOG_DIR": str(sandbox.root / "data" / "kraft-logs"),
+        "MODE": "kraft",
+        "POLL_SECONDS": 0.01,
+        "RUNTIME_CONFIG": str(sandbox.root / "server.properties"),
+        "ZOOKEEPER_CONNECT": "",
+    }
+    return {**params, **overrides}
+
+
+@pytest.fixture
+def kafka(sandbox):
+    """The sandbox with the Kafka image's two start-up tools faked and server.properties mounted."""
+    sandbox.fake("kafka-storage.sh")
+    sandbox.fake("kafka-server-start.sh")
+    (sandbox.config / "server.properties").write_text(TEMPLATE)
+    return sandbox
+
+
+def test_start_kafka_kraft_fills_identity_formats_and_starts(kafka):
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-2"})
+    assert result.returncode == 0, result.stderr
+    runtime = kafka.root / "server.properties"
+    assert runtime.read_text() == (
+        "node.id=2\nadvertised.listeners=PLAINTEXT://kafka-2.kafka.demo.svc.cluster.local:9092\n"
+        "log.dirs=/var/lib/kafka/data/kraft-logs\n"
+    )
+    assert kafka.calls("kafka-storage.sh") == [
+        ["format", "--ignore-formatted", "--cluster-id", CLUSTER_ID, "--config", str(runtime)]
+    ]
+    assert kafka.calls("kafka-server-start.sh") == [[str(runtime)]]
+    assert (kafka.root / "data" / "kraft-logs").is_dir()
+    assert (kafka.root / "data" / ".kafka-demo-mode").read_text() == "kraft\n"
+    assert "[start-kafka] kafka-2: node 2, kraft mode" in result.stdout
+
+
+def test_start_kafka_zookeeper_mode_waits_for_a_serving_ensemble_and_does_not_format(kafka):
+    # The first server is down and the second not serving yet; on the second round it serves.
+    with fake_zookeeper(NOT_SERVING, SERVING) as (port, requests):
+        connect = f"127.0.0.1:{free_port()},127.0.0.1:{port}/kafka"  # a chroot suffix is ignored
+        kafka.install(["start-kafka.sh"], kafka_params(kafka, MODE="zookeeper", CLUSTER_ID="", ZOOKEEPER_CONNECT=connect))
+        result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-0"})
+    assert result.returncode == 0, result.stderr
+    assert requests == [b"srvr", b"srvr"]
+    assert result.stdout.count(f"[start-kafka] waiting for ZooKeeper ({connect})") == 1
+    assert "[start-kafka] kafka-0: node 0, zookeeper mode" in result.stdout
+    assert kafka.calls("kafka-storage.sh") == []
+    assert kafka.calls("kafka-server-start.sh") == [[str(kafka.root / "server.properties")]]
+    assert (kafka.root / "data" / ".kafka-demo-mode").read_text() == "zookeeper\n"
+
+
+def test_start_kafka_refuses_the_other_modes_data(kafka):
+    marker = kafka.root / "data" / ".kafka-demo-mode"
+    marker.parent.mkdir()
+    marker.write_text("zookeeper\n")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-1"})
+    assert result.returncode == 1
+    assert (
+        f"[start-kafka] refusing to start: {kafka.root / 'data'} holds zookeeper-mode data and this node runs kraft mode"
+        in result.stderr
+    )
+    assert marker.read_text() == "zookeeper\n"
+    assert kafka.calls("kafka-storage.sh") == [] and kafka.calls("kafka-server-start.sh") == []
+
+
+def test_start_kafka_accepts_its_own_modes_marker(kafka):
+    marker = kafka.root / "data" / ".kafka-demo-mode"
+    marker.parent.mkdir()
+    marker.write_text("kraft\n")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    assert kafka.run("start-kafka.sh", {"POD_NAME": "kafka-1"}).returncode == 0
+    assert len(kafka.calls("kafka-server-start.sh")) == 1
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"POD_NAME": "kafka"}, "[start-kafka] no ordinal in pod name kafka"),
+        ({}, "[start-kafka] POD_NAME must be set (from metadata.name)"),
+    ],
+)
+def test_start_kafka_fails_clearly_without_an_ordinal(kafka, env, message):
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    result = kafka.run("start-kafka.sh", env)
+    assert result.returncode == 1 and message in result.stderr
+    assert not (kafka.root / "data").exists()
+    assert kafka.calls("kafka-storage.sh") == [] and kafka.calls("kafka-server-start.sh") == []
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"MODE": "kraft", "CLUSTER_ID": ""}, "CLUSTER_ID is empty"),
+        ({"MODE": "zookeeper", "ZOOKEEPER_CONNECT": ""}, "ZOOKEEPER_CONNECT is empty"),
+        ({"MODE": "Kraft"}, "MODE must be kraft or zookeeper, not 'Kraft'"),
+    ],
+)
+def test_start_kafka_refuses_params_that_cannot_work(kafka, overrides, message):
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, **overrides))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-0"})
+    assert result.returncode == 1 and f"[start-kafka] {message}" in result.stderr
+    assert not (kafka.root / "data").exists()
+
+
+def zookeeper_params(sandbox, port=2181):
+    return {
+        "CONFIG_DIR": str(sandbox.config),
+        "ZK_CLIENT_PORT": port,
+        "ZK_DATA_DIR": str(sandbox.root / "zk" / "data"),
+        "ZK_DATA_LOG_DIR": str(sandbox.root / "zk" / "log"),
+        "ZK_SERVER_SH": "zkServer.sh",  # on PATH, as in the zookeeper image
+    }
+
+
+def test_start_zookeeper_writes_myid_and_starts_in_the_foreground(sandbox):
+    zk_bin = sandbox.root / "zk-bin"
+    sandbox.fake("zkServer.sh", directory=zk_bin)
+    sandbox.install(["start-zookeeper.sh", "zookeeper-ready.sh"], zookeeper_params(sandbox))
+    result = sandbox.run("start-zookeeper.sh", {"POD_NAME": "zookeeper-2"}, path_prefix=zk_bin)
+    assert result.returncode == 0, result.stderr
+    assert (sandbox.root / "zk" / "data" / "myid").read_text() == "3\n"
+    assert (sandbox.root / "zk" / "log").is_dir()
+    assert sandbox.calls("zkServer.sh") == [["start-foreground", str(sandbox.config / "zoo.cfg")]]
+    assert "[start-zookeeper] zookeeper-2: myid 3" in result.stdout
+
+
+def test_start_zookeeper_fails_clearly_without_an_ordinal(sandbox):
+    zk_bin = sandbox.root / "zk-bin"
+    sandbox.fake("zkServer.sh", directory=zk_bin)
+    sandbox.install(["start-zookeeper.sh"], {k: v for k, v in zookeeper_params(sandbox).items() if k != "ZK_CLIENT_PORT"})
+    result = sandbox.run("start-zookeeper.sh", {"POD_NAME": "zookeeper-"}, path_prefix=zk_bin)
+    assert result.returncode == 1
+    assert "[start-zookeeper] no ordinal in pod name zookeeper-" in result.stderr
+    assert sandbox.calls("zkServer.sh") == [] and not (sandbox.root / "zk").exists()
+
+
+@pytest.mark.parametrize(
+    "reply, code",
+    [
+        (SERVING, 0),
+        (b"Mode: leader\n", 0),
+        (NOT_SERVING, 1),
+        (None, 1),  # accepts, then closes without a word
+    ],
+)
+def test_zookeeper_ready_needs_a_mode_line(sandbox, reply, code):
+    with fake_zookeeper(reply) as (port, requests):
+        sandbox.install(["zookeeper-ready.sh"], {"ZK_CLIENT_PORT": port})
+        result = sandbox.run("zookeeper-ready.sh")
+    assert result.returncode == code, result.stderr
+    assert requests == [b"srvr"]
+
+
+def test_zookeeper_ready_fails_when_nothing_listens(sandbox):
+    sandbox.install(["zookeeper-ready.sh"], {"ZK_CLIENT_PORT": free_port()})
+    result = sandbox.run("zookeeper-ready.sh")
+    assert result.returncode == 1 and result.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "pod_name, ordinal",
+    [("kafka-0", "0"), ("my-kafka-12", "12"), ("web-08", "8")],
+)
+def test_pod_ordinal(tmp_path, pod_name, ordinal):
+    result = _probe(tmp_path, pod_name)
+    assert (result.returncode, result.stdout) == (0, ordinal + "\n")
+
+
+@pytest.mark.parametrize("pod_name", ["kafka", "kafka-", "kafka-1a", "kafka-x"])
+def test_pod_ordinal_refuses_a_name_without_one(tmp_path, pod_name):
+    result = _probe(tmp_path, pod_name)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == f"[probe] no ordinal in pod name {pod_name}\n"
+
+
+def _probe(tmp_path, pod_name):
+    """Run pod_ordinal from a script named probe.sh, which its errors are tagged with."""
+    probe = tmp_path / "probe.sh"
+    probe.write_text('set -euo pipefail\nsource "$1"\nordinal="$(pod_ordinal)"\necho "$ordinal"\n')
+    return subprocess.run(
+        ["bash", str(probe), str(PACKAGE_DIR / "lib.sh")],
+        env={"PATH": "/usr/bin:/bin", "POD_NAME": pod_name},
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )
