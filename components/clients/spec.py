@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import checks as c
-from ..config.keys import DEFAULT_KAFKA_VERSION, NAMESPACE, kafka_image
+from ..config.keys import COMPONENT_NAMESPACE, DEFAULT_KAFKA_VERSION, kafka_image
 from ..config.resources import JvmResources, jvm_resources
 from ..config.schema import Key, Labels
 
@@ -21,7 +21,7 @@ TOPIC_NAME = Key("topic", None, c.matching(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}",
                  "Kafka topic name", "The topic to write or read (KafkaTopic's topic_name output).", required=True)
 CLUSTER_IDENTITY = Key("clusterIdentity", "", c.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"),
                        "text", "Identity of the cluster behind bootstrapServers (KRaft: its cluster id); a new one re-runs the topic Job.")
-CLIENT_CONTEXT = (NAMESPACE, BOOTSTRAP_SERVERS, CLIENT_IMAGE)
+CLIENT_CONTEXT = (COMPONENT_NAMESPACE, BOOTSTRAP_SERVERS, CLIENT_IMAGE)
 
 
 @dataclass(frozen=True)

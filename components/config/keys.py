@@ -7,7 +7,7 @@ components check their own args against the same keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..kafka.properties import managed_reason
 from . import checks as c
@@ -36,6 +36,8 @@ class ConfigObject:
 
 NAMESPACE = Key("namespace", "kafka-demo", c.matching(c.DNS_LABEL, "a namespace name: a DNS label of at most 63 lowercase letters, digits and '-'"),
                 "DNS label", "Namespace of every object; created by the stack.")
+# A component's namespace: required, the stack's default means nothing to a library user.
+COMPONENT_NAMESPACE = replace(NAMESPACE, default=None, required=True, doc="Namespace of the component's objects (it must exist).")
 CLUSTER_DOMAIN = Key("clusterDomain", "cluster.local", c.matching(c.DNS_SUBDOMAIN, "the cluster's DNS domain, such as cluster.local"),
                      "DNS name", "Cluster DNS domain used in advertised per-pod names.")
 

@@ -27,8 +27,15 @@ def spec_from_args(
     """Check `args` against `keys`, then `build` the spec (which appends rule violations); raise
     `InvalidArgs` naming every problem at once."""
     labels = args_labels(component, name)
-    problems: list[str] = []
-    values = args_values(keys, args, labels, problems)
+    problems = [
+        f"{labels.full(key)} is an output of another resource; {component} needs a plain value here (it shapes the "
+        f"manifests, which are built when the program runs): pass the text (an address is "
+        f"kafka-<i>.kafka.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
+        for key, value in (args.items() if isinstance(args, Mapping) else ())
+        if isinstance(value, pulumi.Output)
+    ]
+    plain = {key: value for key, value in args.items() if not isinstance(value, pulumi.Output)} if isinstance(args, Mapping) else args
+    values = args_values(keys, plain, labels, problems)
     if not problems:
         spec = build(values, labels, problems)
     if problems:

@@ -5,7 +5,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, KAFKA, NAMESPACE
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, KAFKA
 from ..config import checks
 from ..config.schema import Key
 from ..engine.base import PlatformComponent, spec_from_args
@@ -17,7 +17,7 @@ ZOOKEEPER_CONNECT = Key(
     "zookeeperConnect", None, checks.optional(checks.matching(r"[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*", "a comma-separated list of host:port")),
     "host:port,...", "ZooKeeper mode: the ensemble to use (ZookeeperCluster's connect_string). Left out: KRaft.",
 )
-ARGS_KEYS = (NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys
+ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys
 
 
 class KafkaBrokerArgs(TypedDict):

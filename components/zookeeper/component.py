@@ -5,13 +5,13 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, NAMESPACE, ZOOKEEPER
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, ZOOKEEPER
 from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import ZOOKEEPER as NAME, Place
 from . import manifests
 from .spec import EnsembleSpec, ensemble_spec
 
-ARGS_KEYS = (NAMESPACE, CLUSTER_DOMAIN) + ZOOKEEPER.keys
+ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + ZOOKEEPER.keys
 
 
 class ZookeeperClusterArgs(TypedDict):

@@ -94,6 +94,12 @@ class Engine:
             raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
         return result
 
+    def run(self, command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:
+        """Any command in the engine's environment, from the project copy; it must succeed."""
+        result = subprocess.run(command, cwd=self.project, env=self.env, capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, f"{' '.join(command)} failed ({result.returncode}):\n{result.stderr[-4000:]}"
+        return result
+
     def init_stack(self, stack: str) -> None:
         """Create the stack in the test's backend unless it exists."""
         if self.pulumi("stack", "select", stack=stack, check=False).returncode != 0:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.config.keys import DEFAULT_ZOOKEEPER_IMAGE, KAFKA_IMAGE_REPOSITORY
 from tools.images import stand_ins
 
 SUBNET = "10.213.77"  # this test's own hosts, inside network namespaces it creates
@@ -36,6 +37,8 @@ NS_PREFIX = "kd-"
 RUN_AS = "1000"
 
 KAFKA_IMAGE_MOUNT = "/opt/kafka"
+# Which stand-in plays which image: by repository, as the program names them (any tag).
+IMAGES = {KAFKA_IMAGE_REPOSITORY: "kafka", DEFAULT_ZOOKEEPER_IMAGE.rsplit(":", 1)[0]: "zookeeper"}
 
 
 def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -214,7 +217,9 @@ class Cluster:
         for path in list(mounts.values()) + list(pod.claim_dirs.values()):
             os.chown(path, int(RUN_AS), int(RUN_AS))  # fsGroup: the pod's user can write its volumes
         # What the image brings (bound after the volumes, read-only root or not, like image layers).
-        if "zookeeper" in pod.container["image"]:
+        image = IMAGES.get(pod.container["image"].rsplit(":", 1)[0])
+        assert image, f"{pod.name}: image {pod.container['image']} has no stand-in (known: {', '.join(IMAGES)})"
+        if image == "zookeeper":
             mounts.update({ZK_IMAGE_MOUNT: zk_home, f"{ZK_IMAGE_MOUNT}/lib": self.jar_dir})
         else:
             mounts.update({KAFKA_IMAGE_MOUNT: kafka_home, f"{KAFKA_IMAGE_MOUNT}/libs": self.jar_dir})
@@ -292,9 +297,13 @@ class Cluster:
             except OSError:
                 return False
         command = spec["exec"]["command"]
+        if pod.process is None or pod.process.poll() is not None:
+            return False
+        # Inside the pod's mount and network namespaces, as the kubelet's exec would: the probe reads the
+        # pod's own files (its ConfigMap's scripts) where the pod sees them.
         result = subprocess.run(
-            ["ip", "netns", "exec", pod.namespace, "setpriv", f"--reuid={RUN_AS}", f"--regid={RUN_AS}", "--clear-groups",
-             *command], capture_output=True, timeout=spec.get("timeoutSeconds", 1) + 5,
+            ["nsenter", f"--target={pod.process.pid}", "--mount", "--net", "setpriv", f"--reuid={RUN_AS}",
+             f"--regid={RUN_AS}", "--clear-groups", *command], capture_output=True, timeout=spec.get("timeoutSeconds", 1) + 5,
         )
         return result.returncode == 0
 

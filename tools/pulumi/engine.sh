@@ -10,6 +10,14 @@ here="$(cd "$(dirname "$0")" && pwd)"
 cache="${1:?usage: engine.sh CACHE_DIR VENV}"
 venv="${2:?usage: engine.sh CACHE_DIR VENV}"
 engine="$("$here/build.sh" "$cache")"
+# The YAML language host (for Pulumi YAML programs such as examples/yaml), installed as a plugin of the
+# engine's PULUMI_HOME: with ambient plugins ignored, the engine looks for it there, not on PATH.
+yaml_bin="$("$here/build-yaml.sh" "$cache")"
+yaml_version="$(sed -n 's/^YAML_VERSION=//p' "$here/build-yaml.sh")"
+yaml_plugin="$engine/home/plugins/language-yaml-$yaml_version"
+if [ ! -x "$yaml_plugin/pulumi-language-yaml" ]; then
+  mkdir -p "$yaml_plugin" && cp "$yaml_bin/pulumi-language-yaml" "$yaml_plugin/"
+fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
 venv="$(cd "$venv" && pwd)"

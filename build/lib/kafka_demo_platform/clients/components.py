@@ -1,0 +1,104 @@
+"""KafkaTopic, ProducerJob and ConsumerJob: the explicitly created topic and the seed's producer and
+consumer, as a Job and Deployments named as in the seed."""
+
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..config.keys import CONSUMER, PRODUCER, TOPIC
+from ..config.resources import resource_keys
+from ..engine.base import PlatformComponent, spec_from_args
+from ..naming import CONSUMER as CONSUMER_NAME, PRODUCER as PRODUCER_NAME
+from . import manifests
+from .spec import CLIENT_CONTEXT, CLUSTER_IDENTITY, TOPIC_NAME, consumer_spec, producer_spec, topic_spec
+
+TOPIC_KEYS = CLIENT_CONTEXT + (CLUSTER_IDENTITY,) + TOPIC.keys + resource_keys("100m", "500m", "384Mi", "Topic job")
+# `enabled` is the stack's switch for creating the component at all; the component has no use for it.
+PRODUCER_KEYS = CLIENT_CONTEXT + (TOPIC_NAME,) + tuple(k for k in PRODUCER.keys if k.name != "enabled")
+CONSUMER_KEYS = CLIENT_CONTEXT + (TOPIC_NAME,) + tuple(k for k in CONSUMER.keys if k.name != "enabled")
+
+
+class ClientArgs(TypedDict):
+    namespace: str
+    bootstrap_servers: str
+    image: NotRequired[str]
+    cpu_request: NotRequired[str]
+    cpu_limit: NotRequired[str]
+    memory: NotRequired[str]
+
+
+class KafkaTopicArgs(ClientArgs):
+    """Inputs of a KafkaTopic: the stack config's `topic` keys (snake_case) and the brokers to ask."""
+
+    name: NotRequired[str]
+    partitions: NotRequired[int]
+    replication_factor: NotRequired[int]
+    min_insync_replicas: NotRequired[int]
+    cluster_identity: NotRequired[str]
+
+
+class ProducerJobArgs(ClientArgs):
+    """Inputs of a ProducerJob: the stack config's `producer` keys (snake_case), brokers and topic."""
+
+    topic: str
+    interval_seconds: NotRequired[float]
+    acks: NotRequired[str]
+    idempotence: NotRequired[bool]
+    key_count: NotRequired[int]
+
+
+class ConsumerJobArgs(ClientArgs):
+    """Inputs of a ConsumerJob: the stack config's `consumer` keys (snake_case), brokers and topic."""
+
+    topic: str
+    replicas: NotRequired[int]
+    group_id: NotRequired[str]
+    from_beginning: NotRequired[bool]
+
+
+class KafkaTopic(PlatformComponent):
+    """A Job that creates the topic idempotently (and grows its partitions); `pulumi up` waits until it
+    has completed."""
+
+    topic_name: pulumi.Output[str]
+    """The topic's name, once the Job has created it."""
+    job_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: KafkaTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        spec = spec_from_args("KafkaTopic", name, TOPIC_KEYS, args, topic_spec)
+        super().__init__("KafkaTopic", name, manifests.topic_manifests(spec), opts)
+        self.spec = spec
+        job = manifests.topic_job_name(spec)
+        self.job: k8s.batch.v1.Job = self.object("Job", job)
+        self.topic_name = self.when_ready("Job", job, spec.name)
+        self.job_name = self.when_ready("Job", job, job)
+        self.register_outputs({"topic_name": self.topic_name, "job_name": self.job_name})
+
+
+class ProducerJob(PlatformComponent):
+    """Deployment `producer`: one long-lived console producer sending an event every interval."""
+
+    deployment_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ProducerJobArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        spec = spec_from_args("ProducerJob", name, PRODUCER_KEYS, args, producer_spec)
+        super().__init__("ProducerJob", name, manifests.producer_manifests(spec), opts)
+        self.spec = spec
+        self.deployment: k8s.apps.v1.Deployment = self.object("Deployment", PRODUCER_NAME)
+        self.deployment_name = self.when_ready("Deployment", PRODUCER_NAME, PRODUCER_NAME)
+        self.register_outputs({"deployment_name": self.deployment_name})
+
+
+class ConsumerJob(PlatformComponent):
+    """Deployment `consumer`: console consumers in a consumer group (or the seed's --from-beginning)."""
+
+    deployment_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ConsumerJobArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        spec = spec_from_args("ConsumerJob", name, CONSUMER_KEYS, args, consumer_spec)
+        super().__init__("ConsumerJob", name, manifests.consumer_manifests(spec), opts)
+        self.spec = spec
+        self.deployment: k8s.apps.v1.Deployment = self.object("Deployment", CONSUMER_NAME)
+        self.deployment_name = self.when_ready("Deployment", CONSUMER_NAME, CONSUMER_NAME)
+        self.register_outputs({"deployment_name": self.deployment_name})

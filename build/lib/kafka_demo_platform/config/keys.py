@@ -1,0 +1,121 @@
+"""Every configuration key, stated once: name, default, check and documentation.
+
+Pulumi.yaml's `config:` section and the README's config reference are generated from these
+(`.venv/bin/python -m components.config.reference`; tests/unit/config checks they are current), and the
+components check their own args against the same keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..kafka.properties import managed_reason
+from . import checks as c
+from .resources import resource_keys
+from .schema import Key
+
+DEFAULT_KAFKA_VERSION = "3.9.1"
+KAFKA_IMAGE_REPOSITORY = "docker.io/apache/kafka"
+DEFAULT_ZOOKEEPER_IMAGE = "docker.io/library/zookeeper:3.9.4"
+MAX_BROKERS = 9
+MAX_QUORUM = 7  # a larger voter set slows every write and rarely buys anything (docs: 3 or 5)
+
+STORAGE_CLASS = c.optional(c.matching(c.DNS_SUBDOMAIN, "a StorageClass name (DNS subdomain), or empty for the cluster default"))
+
+
+def kafka_image(version: str) -> str:
+    return f"{KAFKA_IMAGE_REPOSITORY}:{version}"
+
+
+@dataclass(frozen=True)
+class ConfigObject:
+    name: str
+    summary: str  # Pulumi.yaml description, before the list of keys
+    keys: tuple[Key, ...]
+
+
+NAMESPACE = Key("namespace", "kafka-demo", c.matching(c.DNS_LABEL, "a namespace name: a DNS label of at most 63 lowercase letters, digits and '-'"),
+                "DNS label", "Namespace of every object; created by the stack.")
+# A component's namespace: required, the stack's default means nothing to a library user.
+COMPONENT_NAMESPACE = replace(NAMESPACE, default=None, required=True, doc="Namespace of the component's objects (it must exist).")
+CLUSTER_DOMAIN = Key("clusterDomain", "cluster.local", c.matching(c.DNS_SUBDOMAIN, "the cluster's DNS domain, such as cluster.local"),
+                     "DNS name", "Cluster DNS domain used in advertised per-pod names.")
+
+TOP_LEVEL: tuple[Key, ...] = (
+    NAMESPACE,
+    Key("mode", "kraft", c.one_of("kraft", "zookeeper"), "`kraft`, `zookeeper`",
+        "Metadata mode: kraft (combined broker+controller nodes) or zookeeper (Kafka 3.x with a ZooKeeper ensemble). See trade-offs before switching."),
+    CLUSTER_DOMAIN,
+    Key("kubeContext", None, c.optional(c.matching(r"\S+", "a context name from your kubeconfig, or empty for the current context")),
+        "kubeconfig context", "Context for the stack's one Kubernetes provider; empty means the current context.", "current context"),
+    Key("pvcRetention", "Retain", c.one_of("Retain", "Delete"), "`Retain`, `Delete`",
+        "What `pulumi destroy` does to the data: `Retain` keeps the namespace with the data volumes (PVCs) in it, "
+        "`Delete` deletes the namespace and everything in it. No other change ever deletes a PVC (see trade-offs)."),
+)
+
+KAFKA = ConfigObject("kafka", "Brokers", (
+    Key("replicas", 3, c.integer(1, MAX_BROKERS), "1-9; odd in KRaft mode",
+        "Brokers. In KRaft every broker is a controller voter, so the count must be odd."),
+    Key("storageSize", "10Gi", c.byte_quantity, "quantity > 0", "PVC size per broker."),
+    Key("storageClass", None, STORAGE_CLASS, "StorageClass name", "PVC storage class.", "cluster default"),
+    Key("version", DEFAULT_KAFKA_VERSION, c.matching(c.VERSION, "a Kafka release such as 3.9.1"),
+        "`X.Y.Z`; ≤ 3.9 in ZooKeeper mode, ≥ 3.3 in KRaft", "Kafka release; picks the default image and logging format."),
+    Key("image", None, c.optional(c.matching(c.IMAGE, "a container image reference such as docker.io/apache/kafka:3.9.1")),
+        "image reference", "Image for brokers, topic job, producer and consumer.", f"`{KAFKA_IMAGE_REPOSITORY}:<version>`"),
+    *resource_keys("500m", "2", "2Gi", "Broker", heap=True),
+    Key("defaultReplicationFactor", None, c.optional(c.integer(1)), "1..replicas", "`default.replication.factor`.",
+        "min(3, replicas)"),
+    Key("minInsyncReplicas", None, c.optional(c.integer(1)), "1..RF",
+        "`min.insync.replicas`. Internal topics follow the broker count (RF 3/min ISR 2 from three brokers).",
+        "2 if RF ≥ 3, else 1"),
+    Key("autoCreateTopics", False, c.boolean, "boolean", "`auto.create.topics.enable`."),
+    Key("clusterId", None, c.optional(c.matching(c.CLUSTER_ID, "a Kafka cluster id: 22 characters of URL-safe base64 encoding 16 bytes (kafka-storage.sh random-uuid)")),
+        "22-char base64url id", "KRaft cluster id, fixed for the stack's life (same after destroy/up, so retained disks are accepted).",
+        "derived from project + stack"),
+    Key("config", {}, c.string_map("a map of server.properties keys to string, number or boolean values", r"[a-z0-9][a-z0-9._-]*", managed_reason),
+        "map of property → value", "Extra `server.properties` entries; keys and prefixes the program manages (listeners, listener.name.*, "
+        "controller.*, ids, log and metadata dirs, replication, process roles) are refused."),
+))
+
+ZOOKEEPER = ConfigObject("zookeeper", "ZooKeeper ensemble (zookeeper mode only)", (
+    Key("replicas", 3, c.integer(1, MAX_QUORUM), "odd: 1, 3, 5, 7",
+        "Ensemble size (ZooKeeper mode). Even sizes tolerate no more failures than one fewer; >7 slows writes."),
+    Key("storageSize", "5Gi", c.byte_quantity, "quantity > 0", "PVC size per ZooKeeper node."),
+    Key("storageClass", None, STORAGE_CLASS, "StorageClass name", "PVC storage class.", "cluster default"),
+    Key("image", DEFAULT_ZOOKEEPER_IMAGE, c.matching(c.IMAGE, "a container image reference such as docker.io/library/zookeeper:3.9.4"),
+        "image reference", "ZooKeeper image."),
+    *resource_keys("250m", "1", "1Gi", "ZooKeeper", heap=True),
+))
+
+TOPIC = ConfigObject("topic", "The topic the producer writes", (
+    Key("name", "events", c.matching(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}", "a Kafka topic name: 1-249 of A-Z a-z 0-9 . _ - (not '.' or '..')"),
+        "Kafka topic name", "The topic the producer writes and the consumer reads."),
+    Key("partitions", 3, c.integer(1, 10000), "1-10000",
+        "Partitions; can grow on a later `up`, never shrink (the job fails with a clear message)."),
+    Key("replicationFactor", None, c.optional(c.integer(1)), "1..kafka.replicas",
+        "Topic replication; changing it later needs a reassignment (the job refuses).", "kafka default RF"),
+    Key("minInsyncReplicas", None, c.optional(c.integer(1)), "1..RF", "Topic `min.insync.replicas`.",
+        "kafka min ISR, capped at RF"),
+))
+
+PRODUCER = ConfigObject("producer", "The producer Deployment", (
+    Key("enabled", True, c.boolean, "boolean", "Deploy the producer."),
+    Key("intervalSeconds", 5, c.positive_number(3600), "number > 0, ≤ 3600", "Seconds between events."),
+    Key("acks", "all", c.one_of("all", "1", "0"), "`all`, `1`, `0`", "Producer acks. Anything but `all` needs `idempotence: false`."),
+    Key("idempotence", True, c.boolean, "boolean", "`enable.idempotence`."),
+    Key("keyCount", 0, c.integer(0, 100000), "0-100000",
+        "0: no keys (round-robin, as in the seed). N: keys `order-1..order-N`, so one order's events share a partition, in order."),
+    *resource_keys("100m", "500m", "384Mi", "Producer (and topic job)"),
+))
+
+CONSUMER = ConfigObject("consumer", "The consumer Deployment", (
+    Key("enabled", True, c.boolean, "boolean", "Deploy the consumer."),
+    Key("replicas", 1, c.integer(1, 100), "1-100", "Consumers in the group (useful up to the partition count)."),
+    Key("groupId", "events-consumer", c.matching(r"[A-Za-z0-9._-]{1,249}", "a consumer group id: 1-249 of A-Z a-z 0-9 . _ -"),
+        "group id", "Consumer group; offsets are committed, a restart resumes after the last commit."),
+    Key("fromBeginning", False, c.boolean, "boolean", "`true` reproduces the seed: no group, re-read the whole topic on every start."),
+    *resource_keys("100m", "500m", "384Mi", "Consumer"),
+))
+
+OBJECTS: dict[str, ConfigObject] = {o.name: o for o in (KAFKA, ZOOKEEPER, TOPIC, PRODUCER, CONSUMER)}
+CONFIG_KEYS = tuple(k.name for k in TOP_LEVEL) + tuple(OBJECTS)

@@ -1,0 +1,116 @@
+"""Stack configuration: the raw Pulumi config values checked and turned into typed settings.
+
+`load_settings` is pure: it takes the raw values (as Pulumi's config or a stack file holds them)
+and returns `Settings`, or raises `ConfigError` listing every problem at once, each naming the
+config key, the value given and what is allowed. Nothing is created before this succeeds.
+Each role's own rules live with the role (kafka/spec.py, zookeeper/spec.py, clients/spec.py), so
+a component used on its own checks its args the same way; the rules between objects live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..clients.spec import ConsumerSpec, ProducerSpec, TopicSpec, consumer_spec, producer_spec, topic_spec
+from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
+from ..naming import Place
+from ..zookeeper.spec import EnsembleSpec, ensemble_spec
+from .keys import CONFIG_KEYS, OBJECTS, TOP_LEVEL
+from .resources import jvm_resources
+from .schema import PROJECT, ConfigError, Labels, check_values, show, stack_labels
+
+
+@dataclass(frozen=True)
+class Settings:
+    stack: str
+    namespace: str
+    mode: str  # "kraft" or "zookeeper"
+    cluster_domain: str
+    kube_context: str | None
+    pvc_retention: str  # "Retain" or "Delete"
+    kafka: BrokerSpec
+    zookeeper: EnsembleSpec | None  # None in KRaft mode
+    topic: TopicSpec
+    producer: ProducerSpec
+    consumer: ConsumerSpec
+    producer_enabled: bool
+    consumer_enabled: bool
+    # The checked values of each config object by key (defaults filled in): what the program hands
+    # the components as their args.
+    values: dict[str, dict[str, Any]]
+
+    @property
+    def kraft(self) -> bool:
+        return self.mode == "kraft"
+
+
+def _object_values(name: str, raw: Any, problems: list[str]) -> dict[str, Any]:
+    keys = OBJECTS[name].keys
+    if raw is not None and not isinstance(raw, Mapping):
+        problems.append(f"{PROJECT}:{name} = {show(raw)}: must be an object with keys {', '.join(k.name for k in keys)}")
+        raw = None
+    return check_values(keys, raw or {}, stack_labels(name), problems)
+
+
+def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
+    """Validate raw stack config (keys without the project prefix) and build `Settings`."""
+    problems: list[str] = []
+    for key in raw:
+        if key not in CONFIG_KEYS:
+            problems.append(f"{PROJECT}:{key} is not a known config key; allowed keys: {', '.join(CONFIG_KEYS)}")
+    top_keys = {k.name for k in TOP_LEVEL}
+    top = check_values(TOP_LEVEL, {k: v for k, v in raw.items() if k in top_keys}, Labels(f"{PROJECT}:", "", PROJECT), problems)
+    values = {name: _object_values(name, raw.get(name), problems) for name in OBJECTS}
+    if problems:  # the rules below read these values; stop before they trip over bad ones
+        raise ConfigError(problems)
+
+    place = Place(top["namespace"], top["clusterDomain"])
+    kraft = top["mode"] == "kraft"
+    origin = f"stack {stack}"
+    zookeeper = None
+    if kraft:  # no ensemble, but its resource keys are still checked
+        jvm_resources(values["zookeeper"], stack_labels("zookeeper"), problems)
+    else:
+        zookeeper = ensemble_spec(values["zookeeper"], stack_labels("zookeeper"), problems, place=place, origin=origin)
+    kafka = broker_spec(
+        values["kafka"], stack_labels("kafka"), problems, place=place,
+        zookeeper_connect=zookeeper.connect_string if zookeeper else None,
+        default_cluster_id=derive_cluster_id(PROJECT, stack), origin=origin,
+    )
+    brokers = kafka.replicas
+
+    # The topic follows the brokers' defaults, and can only be placed on the brokers there are.
+    topic_values = dict(values["topic"])
+    topic_values["replicationFactor"] = topic_values["replicationFactor"] or min(kafka.default_replication_factor, brokers)
+    if topic_values["replicationFactor"] > brokers:
+        problems.append(
+            f"{PROJECT}:topic.replicationFactor = {topic_values['replicationFactor']}: must be at most kafka.replicas "
+            f"({brokers}); Kafka cannot place more replicas than there are brokers"
+        )
+    topic_values["minInsyncReplicas"] = topic_values["minInsyncReplicas"] or min(
+        kafka.min_insync_replicas, topic_values["replicationFactor"]
+    )
+    clients = {"namespace": place.namespace, "bootstrapServers": kafka.bootstrap_servers, "image": kafka.image}
+    producer = producer_spec({**values["producer"], **clients, "topic": topic_values["name"]}, stack_labels("producer"), problems)
+    topic = topic_spec(
+        {**topic_values, **clients, "clusterIdentity": topic_cluster_identity(kafka)}, stack_labels("topic"), problems,
+        resources=producer.resources,  # the topic job runs with the producer's resources
+    )
+    consumer = consumer_spec({**values["consumer"], **clients, "topic": topic.name}, stack_labels("consumer"), problems)
+    if problems:
+        raise ConfigError(list(dict.fromkeys(problems)))
+    values["topic"] = topic_values
+    return Settings(
+        stack=stack, namespace=place.namespace, mode=top["mode"], cluster_domain=place.cluster_domain,
+        kube_context=top["kubeContext"], pvc_retention=top["pvcRetention"],
+        kafka=kafka, zookeeper=zookeeper, topic=topic, producer=producer, consumer=consumer,
+        producer_enabled=values["producer"]["enabled"], consumer_enabled=values["consumer"]["enabled"],
+        values=values,
+    )
+
+
+def topic_cluster_identity(kafka: BrokerSpec) -> str:
+    """What names the cluster the topic lives in: a mode switch starts a new, empty cluster behind the
+    same broker names, and the topic Job must run again there."""
+    return kafka.cluster_id if kafka.kraft else kafka.mode

@@ -1,0 +1,75 @@
+"""What every component shares: checking its args before anything is registered, and registering its
+manifests as children (workloads wait for their ConfigMaps and Services)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, TypeVar
+
+import pulumi
+
+from ..config.schema import ConfigError, Key, Labels, args_labels, args_values
+from ..k8s import resources
+from ..k8s.builders import Manifest
+
+TYPE_PREFIX = "kafka-demo:platform"
+
+Spec = TypeVar("Spec")
+
+
+class InvalidArgs(pulumi.RunError):
+    """A component's args are invalid; nothing was registered. The CLI shows the message without a traceback."""
+
+
+def spec_from_args(
+    component: str, name: str, keys: tuple[Key, ...], args: Mapping[str, Any],
+    build: Callable[[dict[str, Any], Labels, list[str]], Spec],
+) -> Spec:
+    """Check `args` against `keys`, then `build` the spec (which appends rule violations); raise
+    `InvalidArgs` naming every problem at once."""
+    labels = args_labels(component, name)
+    problems = [
+        f"{labels.full(key)} is an output of another resource; {component} needs a plain value here (it shapes the "
+        f"manifests, which are built when the program runs): pass the text (an address is "
+        f"kafka-<i>.kafka.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
+        for key, value in (args.items() if isinstance(args, Mapping) else ())
+        if isinstance(value, pulumi.Output)
+    ]
+    plain = {key: value for key, value in args.items() if not isinstance(value, pulumi.Output)} if isinstance(args, Mapping) else args
+    values = args_values(keys, plain, labels, problems)
+    if not problems:
+        spec = build(values, labels, problems)
+    if problems:
+        raise InvalidArgs(str(ConfigError(problems, f"{component} args")))
+    return spec
+
+
+def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+    depends = opts.depends_on if opts is not None else None
+    if depends is None:
+        return []
+    return list(depends) if isinstance(depends, (list, tuple)) else [depends]
+
+
+class PlatformComponent(pulumi.ComponentResource):
+    """Registers manifests as children. The component's own `depends_on` (the namespace, the brokers...)
+    is passed on to every child: Pulumi does not make children wait for their parent's dependencies."""
+
+    def __init__(self, kind: str, name: str, manifests: list[Manifest], opts: pulumi.ResourceOptions | None):
+        super().__init__(f"{TYPE_PREFIX}:{kind}", name, None, opts)
+        self.objects: dict[str, pulumi.CustomResource] = {}
+        waits_for = _depends_on(opts)
+        supporting: list[pulumi.Resource] = []
+        for manifest in manifests:
+            workload = manifest["kind"] in ("StatefulSet", "Deployment", "Job")
+            depends = waits_for + (supporting if workload else [])
+            resource = resources.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
+            if manifest["kind"] in ("ConfigMap", "Service"):
+                supporting.append(resource)
+            self.objects[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource
+
+    def object(self, kind: str, name: str) -> Any:
+        return self.objects[f"{kind}/{name}"]
+
+    def when_ready(self, kind: str, name: str, value: Any) -> pulumi.Output:
+        """`value`, available once the named object exists (for StatefulSets: once pulumi saw it ready)."""
+        return self.object(kind, name).id.apply(lambda _: value)

@@ -1,0 +1,152 @@
+"""The Pulumi program: stack config -> validated settings -> component args -> components -> outputs.
+
+`__main__.py` runs `main()` under `pulumi up`; `engine/mock.py` runs the same `main()` under the SDK's
+mock engine. Validation happens before the first resource is registered, so bad input creates nothing.
+This module only maps stack config onto the components' own args and wires the components together.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pulumi.runtime import config as runtime_config
+
+from ..clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, KafkaTopicArgs, ProducerJob, ProducerJobArgs
+from ..config.schema import PROJECT, ConfigError, snake_case
+from ..config.settings import Settings, load_settings
+from ..k8s import builders, resources
+from ..kafka.component import KafkaBroker, KafkaBrokerArgs
+from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
+from . import kubeconfig
+
+RESOURCE_KEYS = ("cpuRequest", "cpuLimit", "memory")
+
+
+def _parse(text: Any) -> Any:
+    """Pulumi hands config values over as text; objects and numbers arrive as JSON."""
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def raw_config() -> dict[str, Any]:
+    """Every `kafka-demo:*` config value of the running stack, keys without the project prefix."""
+    keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
+    prefix = f"{PROJECT}:"
+    return {
+        key[len(prefix):]: _parse(runtime_config.get_config(key))
+        for key in sorted(keys)
+        if key.startswith(prefix)
+    }
+
+
+def settings_from_stack(check_kube_context: bool = True) -> Settings:
+    """The stack's validated settings; with `check_kube_context`, `kubeContext` must exist in the kubeconfig."""
+    raw = raw_config()
+    problems = kubeconfig.context_problems(raw.get("kubeContext")) if check_kube_context else []
+    try:
+        settings = load_settings(raw, pulumi.get_stack())
+    except ConfigError as error:
+        problems = error.problems + problems
+    if problems:
+        # RunError: the CLI shows the message alone, without a Python traceback.
+        raise pulumi.RunError(str(ConfigError(problems))) from None
+    return settings
+
+
+def retains_namespace(settings: Settings) -> bool:
+    """`pvcRetention: Retain` keeps the Namespace on `pulumi destroy`.
+
+    Deleting a Namespace deletes every PVC in it, whatever the StatefulSets' retention policy says, so
+    the claims (and their data) survive a destroy only if their Namespace does. The next `up` of the
+    stack adopts the Namespace and the StatefulSets reattach the claims by name. With `Delete` the
+    Namespace goes on destroy and takes the claims with it: nothing of the stack is left.
+    """
+    return settings.pvc_retention == "Retain"
+
+
+def provider_args(settings: Settings) -> dict[str, Any]:
+    args: dict[str, Any] = {"context": settings.kube_context} if settings.kube_context else {}
+    # pulumi-kubernetes 4.29 made "create" fail on an object that already exists (older releases
+    # apply over it). A retained Namespace exists when the stack is brought up again: let the
+    # provider adopt it. Older SDKs do not know the setting and adopt anyway.
+    if retains_namespace(settings) and "upsert_existing_objects" in inspect.signature(k8s.ProviderArgs.__init__).parameters:
+        args["upsert_existing_objects"] = True
+    return args
+
+
+def as_args(values: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Config values (camelCase) as component args (snake_case), only the keys given and set."""
+    return {snake_case(key): values[key] for key in keys if values.get(key) is not None}
+
+
+def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each component's args, from the stack's settings (the same keys, in snake_case)."""
+    values = settings.values
+    place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
+    clients = {"namespace": settings.namespace, "bootstrap_servers": settings.kafka.bootstrap_servers, "image": settings.kafka.image}
+    kafka = KafkaBrokerArgs(**place, **as_args(values["kafka"], *values["kafka"]))  # type: ignore[typeddict-item]
+    if settings.zookeeper is not None:
+        kafka["zookeeper_connect"] = settings.zookeeper.connect_string
+    return {
+        "zookeeper": ZookeeperClusterArgs(**place, **as_args(values["zookeeper"], *values["zookeeper"])),  # type: ignore[typeddict-item]
+        "kafka": kafka,
+        "topic": KafkaTopicArgs(
+            **clients, **as_args(values["topic"], *values["topic"]),  # replication derived from the brokers' defaults
+            **as_args(values["producer"], *RESOURCE_KEYS),  # the topic job runs with the producer's resources
+            cluster_identity=settings.topic.cluster_identity,
+        ),
+        "producer": ProducerJobArgs(
+            **clients, topic=settings.topic.name, **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
+        ),
+        "consumer": ConsumerJobArgs(
+            **clients, topic=settings.topic.name, **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
+        ),
+    }
+
+
+def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
+    """Create the platform and return the stack outputs."""
+    args = component_args(settings)
+    provider = k8s.Provider("k8s", **provider_args(settings))
+    opts = pulumi.ResourceOptions(providers=[provider])
+    namespace = resources.create(
+        builders.namespace(settings.namespace),
+        pulumi.ResourceOptions(provider=provider, retain_on_delete=retains_namespace(settings)),
+    )
+
+    def after(*resources_: pulumi.Resource) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace, *resources_]))
+
+    zookeeper = None
+    if settings.zookeeper is not None:
+        zookeeper = ZookeeperCluster("zookeeper", args["zookeeper"], after())
+    kafka = KafkaBroker("kafka", args["kafka"], after(*([zookeeper] if zookeeper else [])))
+    topic = KafkaTopic("topic", args["topic"], after(kafka))
+    if settings.producer_enabled:
+        ProducerJob("producer", args["producer"], after(topic))
+    if settings.consumer_enabled:
+        ConsumerJob("consumer", args["consumer"], after(topic))
+
+    outputs: dict[str, pulumi.Input[Any]] = {
+        "namespace": namespace.id.apply(lambda _: settings.namespace),
+        "mode": settings.mode,
+        "bootstrapServers": kafka.bootstrap_servers,
+        "brokerDnsNames": kafka.broker_dns_names,
+        "topic": topic.topic_name,
+    }
+    if zookeeper is not None:
+        outputs["zookeeperConnect"] = zookeeper.connect_string
+    return outputs
+
+
+def main(check_kube_context: bool = True) -> dict[str, pulumi.Input[Any]]:
+    """`render` passes False: it never talks to a cluster, so the kubeconfig does not matter there."""
+    return deploy(settings_from_stack(check_kube_context))

@@ -1,0 +1,178 @@
+"""Kafka broker configuration as data: server.properties and console logging.
+
+Every pod of the StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the two
+per-pod values, `{{NODE_ID}}` from the pod's ordinal and `{{POD_NAME}}` for the advertised per-pod DNS
+name, formats KRaft storage once, and runs the image's stock `kafka-server-start.sh`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_PORT
+
+if TYPE_CHECKING:
+    from .spec import BrokerSpec
+
+KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
+DATA_MOUNT = "/var/lib/kafka/data"  # the PVC; the image declares this path as its data volume
+CONFIG_MOUNT = "/etc/kafka-demo"  # the ConfigMap with the files below
+RUNTIME_CONFIG = "/tmp/server.properties"  # this pod's filled-in copy (/tmp is an emptyDir)
+MODE_MARKER = ".kafka-demo-mode"
+
+NODE_ID = "{{NODE_ID}}"
+POD_NAME = "{{POD_NAME}}"
+
+# Keys the program derives itself, and prefixes of whole families of them: `kafka.config` may set none.
+MANAGED_KEYS = {
+    "broker.id": "the pod's ordinal",
+    "node.id": "the pod's ordinal",
+    "process.roles": "the topology",
+    "listeners": "the listener model",
+    "listener.security.protocol.map": "the listener model",
+    "inter.broker.listener.name": "the listener model",
+    "security.inter.broker.protocol": "the listener model",
+    "zookeeper.connect": "the ZooKeeper ensemble",
+    "log.dir": "the data volume",
+    "log.dirs": "the data volume",
+    "metadata.log.dir": "the data volume",
+    "default.replication.factor": "kafka.defaultReplicationFactor",
+    "min.insync.replicas": "kafka.minInsyncReplicas",
+    "offsets.topic.replication.factor": "the broker count",
+    "transaction.state.log.replication.factor": "the broker count",
+    "transaction.state.log.min.isr": "the broker count",
+    "auto.create.topics.enable": "kafka.autoCreateTopics",
+    "unclean.leader.election.enable": "never elect an out-of-sync leader: acknowledged writes would be lost",
+}
+MANAGED_PREFIXES = {
+    "listener.name.": "the listener model",
+    "advertised.": "the per-pod DNS names",
+    "controller.": "the controller quorum",
+}
+
+
+def managed_reason(key: str) -> str | None:
+    """Why `key` is the program's to set (or None when a user may set it)."""
+    if key in MANAGED_KEYS:
+        return f"set from {MANAGED_KEYS[key]}"
+    for prefix, owner in MANAGED_PREFIXES.items():
+        if key.startswith(prefix):
+            return f"{prefix}* is set from {owner}"
+    return None
+
+
+def _escape(text: str, key: bool) -> str:
+    """java.util.Properties escaping (Kafka loads the file with Properties.load, as ISO 8859-1).
+
+    What the loader would misread is escaped: backslashes, control characters, anything outside ASCII,
+    a value's leading space, and in keys the separators and comment marks. `=` and `:` inside a value
+    are read literally, so values stay readable (`PLAINTEXT://host:9092`)."""
+    out = []
+    for index, char in enumerate(text):
+        if char == "\\":
+            out.append("\\\\")
+        elif char in "\t\n\r\f":
+            out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f"}[char])
+        elif (key and char in "=: #!") or (not key and char == " " and index == 0):
+            out.append("\\" + char)
+        elif ord(char) > 0x7E or ord(char) < 0x20:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def properties_text(props: dict[str, str], header: list[str]) -> str:
+    lines = [f"# {line}" for line in header] + [f"{_escape(k, True)}={_escape(v, False)}" for k, v in props.items()]
+    return "\n".join(lines) + "\n"
+
+
+def log_dir(spec: BrokerSpec) -> str:
+    # A subdirectory, never the volume root: a fresh ext4 volume has lost+found, which Kafka
+    # would take for a corrupt partition directory.
+    return f"{DATA_MOUNT}/{spec.mode}-logs"
+
+
+def server_properties(spec: BrokerSpec) -> str:
+    """The broker's server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
+    props: dict[str, str] = {}
+    if spec.kraft:
+        voters = ",".join(f"{i}@{spec.place.pod_fqdn(KAFKA, i)}:{CONTROLLER_PORT}" for i in range(spec.replicas))
+        props.update(
+            {
+                # Combined nodes: every broker is also a voter of the metadata quorum.
+                "process.roles": "broker,controller",
+                "node.id": NODE_ID,
+                "controller.quorum.voters": voters,
+                "controller.listener.names": "CONTROLLER",
+                "listeners": f"PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{CONTROLLER_PORT}",
+                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            }
+        )
+    else:
+        props.update(
+            {
+                "broker.id": NODE_ID,
+                "zookeeper.connect": spec.zookeeper_connect or "",
+                "zookeeper.connection.timeout.ms": "30000",
+                "listeners": f"PLAINTEXT://:{KAFKA_PORT}",
+                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT",
+            }
+        )
+    props.update(
+        {
+            "advertised.listeners": f"PLAINTEXT://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": log_dir(spec),
+            "auto.create.topics.enable": str(spec.auto_create_topics).lower(),
+            "default.replication.factor": str(spec.default_replication_factor),
+            "min.insync.replicas": str(spec.min_insync_replicas),
+            "offsets.topic.replication.factor": str(spec.offsets_topic_replication_factor),
+            "transaction.state.log.replication.factor": str(spec.offsets_topic_replication_factor),
+            "transaction.state.log.min.isr": str(spec.transaction_state_log_min_isr),
+            "unclean.leader.election.enable": "false",
+        }
+    )
+    props.update(spec.config)
+    header = [
+        f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode.",
+        f"{NODE_ID} and {POD_NAME} are filled in per pod by start-kafka.sh.",
+    ]
+    return properties_text(props, header)
+
+
+def uses_log4j2(spec: BrokerSpec) -> bool:
+    return spec.major_version >= 4  # Kafka 4.0 moved from reload4j to log4j2
+
+
+def logging_config(spec: BrokerSpec) -> tuple[str, str]:
+    """(file name, content) of a console-only logging config: kubectl logs is the log store,
+    and the image's default file appenders would fill the pod's ephemeral storage."""
+    if uses_log4j2(spec):
+        return "log4j2.yaml", (
+            "Configuration:\n"
+            "  Appenders:\n"
+            "    Console:\n"
+            "      name: STDOUT\n"
+            "      PatternLayout:\n"
+            '        pattern: "[%d] %p %m (%c)%n"\n'
+            "  Loggers:\n"
+            "    Root:\n"
+            "      level: INFO\n"
+            "      AppenderRef:\n"
+            "        - ref: STDOUT\n"
+        )
+    return "log4j.properties", (
+        "log4j.rootLogger=INFO, stdout\n"
+        "log4j.appender.stdout=org.apache.log4j.ConsoleAppender\n"
+        "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout\n"
+        "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n\n"
+        "log4j.logger.kafka=INFO\n"
+        "log4j.logger.org.apache.kafka=INFO\n"
+    )
+
+
+def logging_opts(spec: BrokerSpec) -> str:
+    name, _ = logging_config(spec)
+    flag = "-Dlog4j2.configurationFile" if uses_log4j2(spec) else "-Dlog4j.configuration"
+    return f"{flag}=file:{CONFIG_MOUNT}/{name}"

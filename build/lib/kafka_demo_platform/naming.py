@@ -1,0 +1,50 @@
+"""Names and addresses every part of the platform agrees on: object names, ports, labels, per-pod DNS."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KAFKA = "kafka"  # StatefulSet and headless Service, as in the seed
+ZOOKEEPER = "zookeeper"
+PRODUCER = "producer"
+CONSUMER = "consumer"
+TOPIC = "topic"
+
+KAFKA_PORT = 9092
+CONTROLLER_PORT = 9093
+ZK_CLIENT_PORT = 2181
+ZK_PEER_PORT = 2888
+ZK_ELECTION_PORT = 3888
+
+PART_OF = "kafka-demo"
+DEFAULT_CLUSTER_DOMAIN = "cluster.local"
+
+
+def labels(app: str) -> dict[str, str]:
+    """Selector labels: `app` as in the seed, plus the recommended name/part-of labels."""
+    return {"app": app, "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": PART_OF}
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a workload lives: its namespace and the cluster's DNS domain."""
+
+    namespace: str
+    cluster_domain: str = DEFAULT_CLUSTER_DOMAIN
+
+    def fqdn_suffix(self, statefulset: str) -> str:
+        """What follows the pod name in every pod FQDN of a StatefulSet."""
+        return f"{statefulset}.{self.namespace}.svc.{self.cluster_domain}"
+
+    def pod_fqdn(self, statefulset: str, ordinal: int) -> str:
+        """`<pod>.<headless-svc>.<namespace>.svc.<cluster-domain>`: stable across pod restarts."""
+        return f"{statefulset}-{ordinal}.{self.fqdn_suffix(statefulset)}"
+
+    def broker_addresses(self, brokers: int) -> list[str]:
+        return [self.pod_fqdn(KAFKA, i) for i in range(brokers)]
+
+    def bootstrap_servers(self, brokers: int) -> str:
+        return ",".join(f"{host}:{KAFKA_PORT}" for host in self.broker_addresses(brokers))
+
+    def zookeeper_connect(self, nodes: int) -> str:
+        return ",".join(f"{self.pod_fqdn(ZOOKEEPER, i)}:{ZK_CLIENT_PORT}" for i in range(nodes))

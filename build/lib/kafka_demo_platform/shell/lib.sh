@@ -1,0 +1,54 @@
+#!/bin/bash
+# lib.sh: the snippets the kafka-demo scripts share, written once. Sourced, never run: each script
+# sources it from its own directory before params.env.
+# It has no "# params:" line of its own: each function lists the variables it reads, and every
+# script calling a function declares those in its own "# params:" line.
+set -euo pipefail
+
+# pod_ordinal: print this pod's StatefulSet ordinal, the trailing -N of POD_NAME (kafka-2 -> 2).
+# Reads POD_NAME from the environment (the pod sets it from metadata.name). Without an ordinal it
+# prints an error tagged with the calling script's name ([start-kafka] ...) and returns 1, so that
+# `x="$(pod_ordinal)"` ends a `set -e` script.
+pod_ordinal() {
+  local who="${0##*/}" ordinal
+  who="${who%.sh}"
+  if [ -z "${POD_NAME:-}" ]; then
+    echo "[$who] POD_NAME must be set (from metadata.name)" >&2
+    return 1
+  fi
+  ordinal="${POD_NAME##*-}"
+  case "$ordinal" in
+    '' | *[!0-9]*)
+      echo "[$who] no ordinal in pod name $POD_NAME" >&2
+      return 1
+      ;;
+  esac
+  # 10#: base ten, even if the ordinal had a leading zero (08 would be a bad octal number).
+  echo "$((10#$ordinal))"
+}
+
+# zookeeper_serving SERVERS: true if any server of SERVERS (host:port,host:port; a /chroot suffix
+# is ignored) answers the `srvr` four-letter word with a "Mode: " line, i.e. is part of a serving
+# quorum. Plain bash /dev/tcp: the Kafka and ZooKeeper images have no nc.
+zookeeper_serving() {
+  local servers server reply
+  IFS=, read -ra servers <<<"${1%%/*}"
+  for server in "${servers[@]}"; do
+    reply="$( (exec 3<>"/dev/tcp/${server%:*}/${server##*:}" && printf srvr >&3 && cat <&3) 2>/dev/null || true)"
+    case "$reply" in *"Mode: "*) return 0 ;; esac
+  done
+  return 1
+}
+
+# wait_for_topic WHO: poll until TOPIC exists (brokers up, topic job done), logging as [WHO];
+# no fixed sleeps. Reads KAFKA_HOME BOOTSTRAP_SERVERS TOPIC POLL_SECONDS.
+wait_for_topic() {
+  local who="$1"
+  # grep without -q reads the whole description: grep -q may exit at the first match, and the
+  # tool's SIGPIPE would then fail the pipeline (pipefail) and count as "no topic yet".
+  until "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --describe --topic "$TOPIC" 2>/dev/null |
+    grep "PartitionCount" >/dev/null; do
+    echo "[$who] waiting for topic '$TOPIC' on $BOOTSTRAP_SERVERS"
+    sleep "$POLL_SECONDS"
+  done
+}

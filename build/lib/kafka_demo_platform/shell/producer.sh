@@ -1,0 +1,48 @@
+#!/bin/bash
+# producer.sh: once TOPIC exists, send an "event-N: order-placed at <time>" line every
+# INTERVAL_SECONDS through one long-lived console producer (one JVM, not one per event).
+# KEY_COUNT > 0 keys the events order-1..order-KEY_COUNT in turn; 0 sends them without keys.
+# params: ACKS BOOTSTRAP_SERVERS IDEMPOTENCE INTERVAL_SECONDS KAFKA_HOME KEY_COUNT POLL_SECONDS TOPIC
+# Environment: POD_NAME (optional; the client.id).
+set -euo pipefail
+
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=/dev/null
+source "$(dirname "$0")/params.env"
+
+wait_for_topic producer
+
+key_args=()
+keys=none
+if ((KEY_COUNT > 0)); then
+  # Lines are "key|value".
+  key_args=(--property parse.key=true --property 'key.separator=|')
+  keys="$KEY_COUNT"
+fi
+echo "[producer] Starting producer, sending to topic '$TOPIC' every ${INTERVAL_SECONDS}s" \
+  "(acks=$ACKS, idempotence=$IDEMPOTENCE, keys: $keys)"
+
+events() {
+  local count=0 message key
+  while true; do
+    count=$((count + 1))
+    message="event-${count}: order-placed at $(date '+%Y-%m-%d %H:%M:%S')"
+    if ((KEY_COUNT > 0)); then
+      key="order-$(((count - 1) % KEY_COUNT + 1))"
+      printf '%s|%s\n' "$key" "$message"
+      echo "[producer] Sent: $message (key $key)" >&2
+    else
+      printf '%s\n' "$message"
+      echo "[producer] Sent: $message" >&2
+    fi
+    sleep "$INTERVAL_SECONDS"
+  done
+}
+
+# If the producer exits, pipefail ends the pod and Kubernetes restarts it.
+events | "$KAFKA_HOME/bin/kafka-console-producer.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$TOPIC" \
+  --producer-property acks="$ACKS" \
+  --producer-property enable.idempotence="$IDEMPOTENCE" \
+  --producer-property client.id="${POD_NAME:-producer}" \
+  "${key_args[@]}" --timeout 100

@@ -1,0 +1,62 @@
+"""ZookeeperCluster: the ZooKeeper ensemble Kafka uses in ZooKeeper mode."""
+
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, ZOOKEEPER
+from ..engine.base import PlatformComponent, spec_from_args
+from ..naming import ZOOKEEPER as NAME, Place
+from . import manifests
+from .spec import EnsembleSpec, ensemble_spec
+
+ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + ZOOKEEPER.keys
+
+
+class ZookeeperClusterArgs(TypedDict):
+    """Inputs of a ZookeeperCluster: the stack config's `zookeeper` keys (snake_case) and where it runs."""
+
+    namespace: str
+    cluster_domain: NotRequired[str]
+    replicas: NotRequired[int]
+    storage_size: NotRequired[str]
+    storage_class: NotRequired[str]
+    image: NotRequired[str]
+    cpu_request: NotRequired[str]
+    cpu_limit: NotRequired[str]
+    memory: NotRequired[str]
+    heap_size: NotRequired[str]
+
+
+def spec_of(name: str, args: ZookeeperClusterArgs) -> EnsembleSpec:
+    origin = f"stack {pulumi.get_stack()}"
+    return spec_from_args(
+        "ZookeeperCluster", name, ARGS_KEYS, args,
+        lambda values, labels, problems: ensemble_spec(
+            values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]), origin=origin
+        ),
+    )
+
+
+class ZookeeperCluster(PlatformComponent):
+    """ConfigMap (zoo.cfg, scripts), headless Service `zookeeper`, StatefulSet `zookeeper` with a PVC per
+    pod, NetworkPolicy (clients: Kafka only), PDB."""
+
+    connect_string: pulumi.Output[str]
+    """host:port of every server, comma-separated: KafkaBroker's zookeeper_connect."""
+    stateful_set_name: pulumi.Output[str]
+    service_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ZookeeperClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        spec = spec_of(name, args)  # before anything is registered: bad args create nothing
+        super().__init__("ZookeeperCluster", name, manifests.manifests(spec), opts)
+        self.spec = spec
+        self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)
+        self.service: k8s.core.v1.Service = self.object("Service", NAME)
+        self.connect_string = self.when_ready("StatefulSet", NAME, spec.connect_string)
+        self.stateful_set_name = self.when_ready("StatefulSet", NAME, NAME)
+        self.service_name = self.when_ready("Service", NAME, NAME)
+        self.register_outputs({
+            "connect_string": self.connect_string, "stateful_set_name": self.stateful_set_name, "service_name": self.service_name,
+        })
