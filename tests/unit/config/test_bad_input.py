@@ -7,11 +7,11 @@ import pulumi
 import pytest
 import yaml
 
-from components.engine.kubeconfig import context_problems
-from components.engine.mock import Rendered, render
 from components.config.schema import ConfigError
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
+from components.engine.kubeconfig import context_problems
+from components.engine.mock import Rendered, render
 
 # (overrides on the dev stack, substrings the message must contain)
 CASES = {

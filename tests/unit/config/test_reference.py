@@ -8,8 +8,7 @@ import re
 import pytest
 import yaml
 
-from components.config import reference
-from components.config import checks
+from components.config import checks, reference
 from components.config.keys import OBJECTS, TOP_LEVEL, ConfigObject
 from components.config.schema import Key
 from components.config.settings import load_settings

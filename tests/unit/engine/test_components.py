@@ -10,8 +10,17 @@ import pytest
 from pulumi.provider.experimental.analyzer import Analyzer
 
 from components import (
-    ConsumerJob, ConsumerJobArgs, InvalidArgs, KafkaBroker, KafkaBrokerArgs, KafkaTopic, KafkaTopicArgs,
-    ProducerJob, ProducerJobArgs, ZookeeperCluster, ZookeeperClusterArgs,
+    ConsumerJob,
+    ConsumerJobArgs,
+    InvalidArgs,
+    KafkaBroker,
+    KafkaBrokerArgs,
+    KafkaTopic,
+    KafkaTopicArgs,
+    ProducerJob,
+    ProducerJobArgs,
+    ZookeeperCluster,
+    ZookeeperClusterArgs,
 )
 from components.clients.components import CONSUMER_KEYS, PRODUCER_KEYS, TOPIC_KEYS
 from components.config.schema import snake_case

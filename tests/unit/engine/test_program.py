@@ -6,16 +6,23 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import pulumi
 import pytest
 
 from components.clients.manifests import topic_job_name
-from components.engine.mock import Rendered, render
 from components.config.schema import PROJECT
 from components.config.settings import load_settings
-from components.kafka.spec import derive_cluster_id
 from components.config.stack_files import ROOT, stack_config
-from tests.helpers import MATRIX, container, find, kinds, render_matrix, render_stack, script_params
+from components.engine.mock import render
+from components.kafka.spec import derive_cluster_id
+from tests.helpers import (
+    MATRIX,
+    container,
+    find,
+    kinds,
+    render_matrix,
+    render_stack,
+    script_params,
+)
 
 
 def test_dev_stack_is_the_seed_demo():

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 BOOTSTRAP = "kafka-0.kafka.demo.svc.cluster.local:9092,kafka-1.kafka.demo.svc.cluster.local:9092"
 DESCRIBE = "Topic: events\tTopicId: q8AXbG5lQTWkYmjN0GSHzA\tPartitionCount: {partitions}\tReplicationFactor: {rf}\tConfigs: min.insync.replicas=2\n"
 PARTITION = "\tTopic: events\tPartition: 0\tLeader: 1\tReplicas: 1,2,0\tIsr: 1,2,0\n"

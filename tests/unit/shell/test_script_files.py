@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from . import PACKAGE_DIR, shell
 from tests.helpers import shellcheck_binary
 
+from . import PACKAGE_DIR, shell
 from .harness import TIMEOUT
 
 NOT_PARAMS = {"POD_NAME", "BASH_REMATCH"}  # set by the pod, and by bash itself
