@@ -1,2 +1,0 @@
-"""Kubernetes building blocks every role shares (builders.py), and manifests into Pulumi resources
-(resources.py)."""
