@@ -18,7 +18,6 @@ KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
 DATA_MOUNT = "/var/lib/kafka/data"  # the PVC; the image declares this path as its data volume
 CONFIG_MOUNT = "/etc/kafka-demo"  # the ConfigMap with the files below
 RUNTIME_CONFIG = "/tmp/server.properties"  # this pod's filled-in copy (/tmp is an emptyDir)
-MODE_MARKER = ".kafka-demo-mode"
 
 NODE_ID = "{{NODE_ID}}"
 POD_NAME = "{{POD_NAME}}"

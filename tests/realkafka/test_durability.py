@@ -9,9 +9,12 @@ import json
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from components.kafka.manifests import claim_name
+from components.kafka.properties import log_dir
 from tests.helpers import wait_for
 from tests.realkafka.stack_runner import EVENT, running, verifiable_producer
 
@@ -61,7 +64,8 @@ def test_broker_loss_loses_and_duplicates_nothing(prod_cluster, tmp_path):
 
 def cluster_id_on_disk(platform, broker: str) -> str:
     """The cluster.id line of the broker's meta.properties, on its PVC directory."""
-    meta = platform.cluster.pods[broker].claim_dirs["data-kraft"] / "kraft-logs" / "meta.properties"
+    spec = platform.settings.kafka
+    meta = platform.cluster.pods[broker].claim_dirs[claim_name(spec)] / Path(log_dir(spec)).name / "meta.properties"
     return [line for line in meta.read_text().splitlines() if line.startswith("cluster.id=")][0]
 
 

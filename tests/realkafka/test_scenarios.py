@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 import signal
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
 from components.config.schema import ConfigError
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
+from components.kafka.manifests import claim_name
+from components.kafka.properties import log_dir
 from tests.helpers import render_stack, wait_for
 from tests.realkafka.stack_runner import EVENT, TEST_SIZING, consumed, produced, running, verifiable_producer
 
@@ -154,21 +157,22 @@ def test_mode_switch_never_starts_a_node_on_the_other_modes_data(tmp_path):
     with running("dev", [], tmp_path) as zk_mode:
         zk_mode.start_brokers()
         zk_mode.create_topic()
-        zk_disk = zk_mode.cluster.pods["kafka-0"].claim_dirs["data-zkmode"]
+        zk_disk = zk_mode.cluster.pods["kafka-0"].claim_dirs[claim_name(zk_mode.settings.kafka)]
     assert (zk_disk / ".kafka-demo-mode").read_text().strip() == "zookeeper"
 
     with running("dev", ["mode=kraft"] + SINGLE_BROKER, tmp_path) as kraft_mode:
         # The switched stack claims other volumes: kafka-0 starts on a new, empty disk.
         kraft_mode.start_brokers()
-        kraft_disk = kraft_mode.cluster.pods["kafka-0"].claim_dirs["data-kraft"]
-        assert kraft_disk != zk_disk and (kraft_disk / "kraft-logs" / "meta.properties").exists()
-        assert not (zk_disk / "kraft-logs").exists(), "the ZooKeeper-mode disk was not touched"
+        kraft_disk = kraft_mode.cluster.pods["kafka-0"].claim_dirs[claim_name(kraft_mode.settings.kafka)]
+        kraft_logs = Path(log_dir(kraft_mode.settings.kafka)).name
+        assert kraft_disk != zk_disk and (kraft_disk / kraft_logs / "meta.properties").exists()
+        assert not (zk_disk / kraft_logs).exists(), "the ZooKeeper-mode disk was not touched"
         kraft_mode.cluster.stop("kafka-0")
         # Forced onto the ZooKeeper-mode disk anyway, the KRaft start script refuses to run.
         pod = kraft_mode.cluster.start("kafka-0", extra_mounts={"/var/lib/kafka/data": zk_disk})
         assert pod.process.wait(timeout=60) == 1
         assert "refusing to start" in kraft_mode.cluster.output(pod)
-        assert not (zk_disk / "kraft-logs").exists()
+        assert not (zk_disk / kraft_logs).exists()
 
     with running("dev", [], tmp_path) as back:
         back.cluster.add_statefulset("zookeeper")
