@@ -95,12 +95,12 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
     for app, replicas, size, storage_class in statefulsets:
         expected_pods = {f"{app}-{i}" for i in range(replicas)}
         wait_for(lambda: expected_pods <= names(cluster, "pods", namespace), f"pods {sorted(expected_pods)}", timeout=CONTROLLER_TIMEOUT)
-        claim = "data" if app == "zookeeper" else (claim_name(settings.kafka))
-        expected_claims = {f"{claim}-{app}-{i}" for i in range(replicas)}
+        template = "data" if app == "zookeeper" else claim_name(settings.kafka)
+        expected_claims = {f"{template}-{app}-{i}" for i in range(replicas)}
         wait_for(lambda: expected_claims <= names(cluster, "pvc", namespace), f"PVCs {sorted(expected_claims)}", timeout=CONTROLLER_TIMEOUT)
         all_claims |= expected_claims
-        for claim_name in expected_claims:
-            pvc = cluster.get_json("pvc", claim_name, "-n", namespace)
+        for claim in expected_claims:
+            pvc = cluster.get_json("pvc", claim, "-n", namespace)
             assert pvc["spec"]["resources"]["requests"]["storage"] == size
             assert pvc["spec"].get("storageClassName") == storage_class or (
                 storage_class is None and "storageClassName" not in pvc["spec"]
