@@ -12,12 +12,12 @@ from ..config.schema import Key, Labels
 
 # Keys a client component takes besides its own object's keys: where it runs and what it talks to.
 BOOTSTRAP_SERVERS = Key(
-    "bootstrapServers", None, c.matching(r"[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*", "a comma-separated list of host:port"),
+    "bootstrapServers", None, c.host_ports,
     "host:port,...", "The brokers to connect to (KafkaBroker's bootstrap_servers output).", required=True,
 )
 CLIENT_IMAGE = Key("image", kafka_image(DEFAULT_KAFKA_VERSION), c.matching(c.IMAGE, "a container image reference such as docker.io/apache/kafka:3.9.1"),
                    "image reference", "Image with Kafka's bin/ tools (the brokers' image).")
-TOPIC_NAME = Key("topic", None, c.matching(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}", "a Kafka topic name: 1-249 of A-Z a-z 0-9 . _ - (not '.' or '..')"),
+TOPIC_NAME = Key("topic", None, c.topic_name,
                  "Kafka topic name", "The topic to write or read (KafkaTopic's topic_name output).", required=True)
 CLUSTER_IDENTITY = Key("clusterIdentity", "", c.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"),
                        "text", "Identity of the cluster behind bootstrapServers (KRaft: its cluster id); a new one re-runs the topic Job.")

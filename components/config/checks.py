@@ -134,3 +134,9 @@ DNS_SUBDOMAIN = rf"(?=.{{1,253}}$){DNS_LABEL}(\.{DNS_LABEL})*"
 VERSION = r"\d+\.\d+\.\d+"
 IMAGE = r"[a-z0-9][a-z0-9._/:@-]*[A-Za-z0-9_.-]"
 CLUSTER_ID = r"[A-Za-z0-9_-]{22}"
+
+
+# Checks more than one key uses: the topic's name (stack config, client components) and address lists
+# (bootstrap servers, the ZooKeeper connect string).
+topic_name = matching(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}", "a Kafka topic name: 1-249 of A-Z a-z 0-9 . _ - (not '.' or '..')")
+host_ports = matching(r"[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*", "a comma-separated list of host:port")

@@ -88,7 +88,7 @@ ZOOKEEPER = ConfigObject("zookeeper", "ZooKeeper ensemble (zookeeper mode only)"
 ))
 
 TOPIC = ConfigObject("topic", "The topic the producer writes", (
-    Key("name", "events", c.matching(r"(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}", "a Kafka topic name: 1-249 of A-Z a-z 0-9 . _ - (not '.' or '..')"),
+    Key("name", "events", c.topic_name,
         "Kafka topic name", "The topic the producer writes and the consumer reads."),
     Key("partitions", 3, c.integer(1, 10000), "1-10000",
         "Partitions; can grow on a later `up`, never shrink (the job fails with a clear message)."),

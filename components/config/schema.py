@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from .checks import Check, InvalidValue
 
@@ -109,5 +109,3 @@ def args_values(keys: tuple[Key, ...], args: Mapping[str, Any], labels: Labels, 
         return {key.name: key.default for key in keys}
     return check_values(keys, {camel_case(name): value for name, value in args.items()}, labels, problems)
 
-
-Rule = Callable[[dict[str, Any], Labels, list[str]], None]

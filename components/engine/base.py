@@ -27,14 +27,16 @@ def spec_from_args(
     """Check `args` against `keys`, then `build` the spec (which appends rule violations); raise
     `InvalidArgs` naming every problem at once."""
     labels = args_labels(component, name)
-    problems = [
-        f"{labels.full(key)} is an output of another resource; {component} needs a plain value here (it shapes the "
-        f"manifests, which are built when the program runs): pass the text (an address is "
-        f"kafka-<i>.kafka.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
-        for key, value in (args.items() if isinstance(args, Mapping) else ())
-        if isinstance(value, pulumi.Output)
-    ]
-    plain = {key: value for key, value in args.items() if not isinstance(value, pulumi.Output)} if isinstance(args, Mapping) else args
+    problems: list[str] = []
+    plain = args
+    if isinstance(args, Mapping):  # anything else args_values refuses with its own message
+        plain = {key: value for key, value in args.items() if not isinstance(value, pulumi.Output)}
+        problems += [
+            f"{labels.full(key)} is an output of another resource; {component} needs a plain value here (it shapes the "
+            f"manifests, which are built when the program runs): pass the text (an address is "
+            f"kafka-<i>.kafka.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
+            for key in args if key not in plain
+        ]
     values = args_values(keys, plain, labels, problems)
     if not problems:
         spec = build(values, labels, problems)

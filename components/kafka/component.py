@@ -14,7 +14,7 @@ from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
 ZOOKEEPER_CONNECT = Key(
-    "zookeeperConnect", None, checks.optional(checks.matching(r"[A-Za-z0-9.-]+:\d+(,[A-Za-z0-9.-]+:\d+)*", "a comma-separated list of host:port")),
+    "zookeeperConnect", None, checks.optional(checks.host_ports),
     "host:port,...", "ZooKeeper mode: the ensemble to use (ZookeeperCluster's connect_string). Left out: KRaft.",
 )
 ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys
