@@ -15,8 +15,9 @@
 # Services get an address but nothing forwards it. Pods have no default route, and IP forwarding is
 # not enabled, so nothing a pod sends can leave this machine.
 #
-# Images: docker.io/apache/kafka:<v> and docker.io/library/zookeeper:<v> are built offline
-# (tools/images/build.sh: Debian + JRE + the Maven Central jars + the real-Kafka tier's stand-in
+# Images: docker.io/apache/kafka:<v> for both Kafka versions the stacks use (3.x from tools/kafka/pom.xml,
+# with docker.io/library/zookeeper:<v>; 4.x, KRaft only, from tools/kafka/pom-kafka4.xml) are built
+# offline (tools/images/build.sh: Debian + JRE + the Maven Central jars + the real-Kafka tier's stand-in
 # scripts), as is the sandbox ("pause") image, and imported into containerd; pods use
 # imagePullPolicy IfNotPresent, so nothing is pulled. With --real-images nothing is built or imported
 # and containerd pulls the real images from their registries (needs internet).
@@ -571,8 +572,12 @@ cmd_up() {
   t=$(now); PROVISIONER="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$PROVISIONER_MODULE")"; timings+=("provisioner $(( $(now) - t ))s")
   IMAGES="" IMAGES_TAR=""
   if [ "$real" = no ]; then
-    t=$(now); jars="$("$repo/tools/kafka/fetch.sh" "$cache")"; timings+=("jars $(( $(now) - t ))s")
-    t=$(now); IMAGES_TAR="$("$repo/tools/images/build.sh" "$cache" "$jars" "$SANDBOX_IMAGE")"; timings+=("images $(( $(now) - t ))s")
+    local jars jars4
+    t=$(now)
+    jars="$("$repo/tools/kafka/fetch.sh" "$cache")"                      # Kafka 3.x + ZooKeeper
+    jars4="$("$repo/tools/kafka/fetch.sh" "$cache" pom-kafka4.xml)"      # Kafka 4.x (KRaft)
+    timings+=("jars $(( $(now) - t ))s")
+    t=$(now); IMAGES_TAR="$("$repo/tools/images/build.sh" "$cache" "$SANDBOX_IMAGE" "$jars" "$jars4")"; timings+=("images $(( $(now) - t ))s")
     IMAGES="$(tr '\n' ' ' <"${IMAGES_TAR%.tar}.names")"
   fi
 

@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # Build the local cluster's container images offline and print the path of an OCI archive holding them:
-#   build.sh CACHE_DIR JAR_DIR SANDBOX_IMAGE
+#   build.sh CACHE_DIR SANDBOX_IMAGE JAR_DIR [JAR_DIR...]
 #
-#   docker.io/apache/kafka:<kafka version>      base + /opt/kafka/{bin,libs,config}, user 1000
-#   docker.io/library/zookeeper:<zk version>     base + /apache-zookeeper-<zk version>-bin/{bin,lib}, zkServer.sh on PATH
+#   docker.io/apache/kafka:<kafka version>      base + /opt/kafka/{bin,libs,config}, user 1000; one per JAR_DIR
+#   docker.io/library/zookeeper:<zk version>     base + /apache-zookeeper-<zk version>-bin/{bin,lib}, zkServer.sh on
+#                                                PATH, from the first JAR_DIR
 #   SANDBOX_IMAGE (e.g. registry.k8s.io/pause)   one static binary, /pause (tools/cluster/pause.c)
 #   kafka-demo.local/debian:bookworm             the base alone (root): helper pods, debugging
 #
 # The base is a Debian bookworm minbase root filesystem with openjdk-17-jre-headless, made by debootstrap
 # from this machine's configured apt mirror, plus user/group appuser (uid/gid 1000, as in apache/kafka).
-# The versions come from the jar names in JAR_DIR (tools/kafka/fetch.sh); the bin/ scripts are the
-# stand-ins the real-Kafka test tier uses (tools/images/stand_ins.py), with the jars at the images' paths.
+# Each JAR_DIR is a folder of tools/kafka/fetch.sh: the first (pom.xml) has Kafka 3.x and ZooKeeper, each
+# further one (e.g. pom-kafka4.xml) another Kafka version. The versions come from the jar names; each
+# Kafka image's bin/ scripts are the stand-ins the real-Kafka test tier uses (tools/images/stand_ins.py),
+# made from that image's own jars, with the jars at the images' paths. All images but the sandbox share
+# the base's layer and add one layer of their own.
 #
 # Cached under CACHE_DIR:
 #   rootfs-bookworm-java17-<key>.tar   the debootstrap'd base root filesystem (key: the base recipe below)
-#   images-<key>.tar                   the OCI archive (key: jar folder name, sandbox image name, this
+#   images-<key>.tar                   the OCI archive (key: every jar folder's name, in order (fetch.sh
+#                                      names them by their pom's content), sandbox image name, this
 #                                      script, stand_ins.py, pause.c, the base's key)
 #   images-<key>.names                 the image names in it, one per line
 # A warm run prints the archive path at once. Work directories are deleted; only the two .tar remain
@@ -23,10 +28,12 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-usage="usage: build.sh CACHE_DIR JAR_DIR SANDBOX_IMAGE"
+usage="usage: build.sh CACHE_DIR SANDBOX_IMAGE JAR_DIR [JAR_DIR...]"
 cache="${1:?$usage}"
-jars="${2:?$usage}"
-sandbox_image="${3:?$usage}"
+sandbox_image="${2:?$usage}"
+shift 2
+jar_dirs=("$@")
+[ ${#jar_dirs[@]} -gt 0 ] || { echo "$usage" >&2; exit 2; }
 base_image="kafka-demo.local/debian:bookworm"
 
 log() { echo "images: $*" >&2; }
@@ -35,14 +42,23 @@ for tool in debootstrap umoci gcc python3 sha256sum chroot; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
 
-# Versions from the jar names, e.g. kafka_2.13-3.9.1.jar, zookeeper-3.9.4.jar.
-kafka_jar="$(find "$jars" -maxdepth 1 -name 'kafka_2.13-*.jar' ! -name '*-test*' -printf '%f\n' | sort | head -n1)"
-zk_jar="$(find "$jars" -maxdepth 1 -regex '.*/zookeeper-[0-9.]*\.jar' -printf '%f\n' | sort | head -n1)"
-[ -n "$kafka_jar" ] || die "no kafka_2.13-*.jar in $jars"
-[ -n "$zk_jar" ] || die "no zookeeper-*.jar in $jars"
-kafka_version="${kafka_jar#kafka_2.13-}"; kafka_version="${kafka_version%.jar}"
+# Versions from the jar names, e.g. kafka_2.13-3.9.1.jar, zookeeper-3.9.4.jar; kafka_images[i] is the
+# image of jar_dirs[i].
+kafka_images=()
+for jars in "${jar_dirs[@]}"; do
+  [ -d "$jars" ] || die "no jar folder $jars"
+  kafka_jar="$(find "$jars" -maxdepth 1 -name 'kafka_2.13-*.jar' ! -name '*-test*' -printf '%f\n' | sort | head -n1)"
+  [ -n "$kafka_jar" ] || die "no kafka_2.13-*.jar in $jars"
+  kafka_version="${kafka_jar#kafka_2.13-}"; kafka_version="${kafka_version%.jar}"
+  for image in "${kafka_images[@]}"; do
+    [ "$image" != "docker.io/apache/kafka:$kafka_version" ] || die "two jar folders with Kafka $kafka_version"
+  done
+  kafka_images+=("docker.io/apache/kafka:$kafka_version")
+done
+zk_jars="${jar_dirs[0]}"
+zk_jar="$(find "$zk_jars" -maxdepth 1 -regex '.*/zookeeper-[0-9.]*\.jar' -printf '%f\n' | sort | head -n1)"
+[ -n "$zk_jar" ] || die "no zookeeper-*.jar in $zk_jars (the first jar folder)"
 zk_version="${zk_jar#zookeeper-}"; zk_version="${zk_version%.jar}"
-kafka_image="docker.io/apache/kafka:$kafka_version"
 zk_image="docker.io/library/zookeeper:$zk_version"
 zk_home="/apache-zookeeper-$zk_version-bin"   # where the zookeeper image keeps ZooKeeper
 path_tail="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -87,7 +103,8 @@ if [ ! -f "$base_tar" ]; then
 fi
 
 # --- the images (cached) -------------------------------------------------------------------------
-key="$( { echo "$(basename "$jars") $sandbox_image $(basename "$base_tar")"
+key="$( { for jars in "${jar_dirs[@]}"; do basename "$jars"; done
+          echo "$sandbox_image $(basename "$base_tar")"
           cat "$here/build.sh" "$here/stand_ins.py" "$repo/tools/cluster/pause.c"; } | sha256sum | cut -c1-16)"
 out="$cache/images-$key.tar"
 names="$cache/images-$key.names"
@@ -111,27 +128,26 @@ rm -rf "$work/bundle"
 umoci config --image "$oci:base" --tag "$base_image" --config.env "PATH=$path_tail" --config.cmd /bin/bash
 log "base layer: $(( $(date +%s) - start ))s"
 
-# The stand-in homes, written at the images' paths (the same scripts the real-Kafka tier binds).
-python3 "$here/stand_ins.py" --jars "$jars" --kafka-home "$work/homes/kafka" --zookeeper-home "$work/homes/zookeeper" \
-  --kafka-path /opt/kafka --zookeeper-path "$zk_home"
-cp "$jars"/*.jar "$work/homes/kafka/libs/"
-cp "$jars"/*.jar "$work/homes/zookeeper/lib/"
-
-# Kafka: base + /opt/kafka, run as appuser.
-umoci unpack --image "$oci:base" "$work/bundle"
-mkdir -p "$work/bundle/rootfs/opt"
-cp -a "$work/homes/kafka" "$work/bundle/rootfs/opt/kafka"
-umoci repack --image "$oci:kafka" "$work/bundle"
-rm -rf "$work/bundle"
-umoci config --image "$oci:kafka" --tag "$kafka_image" --config.user 1000:1000 --config.workingdir /opt/kafka \
-  --config.env "PATH=/opt/kafka/bin:$path_tail" \
-  --config.cmd /opt/kafka/bin/kafka-server-start.sh --config.cmd /opt/kafka/config/server.properties
-umoci rm --image "$oci:kafka"
+# Kafka, one image per jar folder: base + /opt/kafka with the stand-ins made from that folder's jars
+# (the same scripts the real-Kafka tier binds), run as appuser.
+for i in "${!jar_dirs[@]}"; do
+  umoci unpack --image "$oci:base" "$work/bundle"
+  python3 "$here/stand_ins.py" --jars "${jar_dirs[$i]}" --kafka-home "$work/bundle/rootfs/opt/kafka" \
+    --kafka-path /opt/kafka
+  cp "${jar_dirs[$i]}"/*.jar "$work/bundle/rootfs/opt/kafka/libs/"
+  umoci repack --image "$oci:kafka" "$work/bundle"
+  rm -rf "$work/bundle"
+  umoci config --image "$oci:kafka" --tag "${kafka_images[$i]}" --config.user 1000:1000 --config.workingdir /opt/kafka \
+    --config.env "PATH=/opt/kafka/bin:$path_tail" \
+    --config.cmd /opt/kafka/bin/kafka-server-start.sh --config.cmd /opt/kafka/config/server.properties
+  umoci rm --image "$oci:kafka"
+done
 
 # ZooKeeper: base + /apache-zookeeper-<version>-bin with bin/ on PATH (the rendered start script calls
-# plain `zkServer.sh start-foreground <cfg>`), run as uid 1000.
+# plain `zkServer.sh start-foreground <cfg>`), run as uid 1000; the jars of the first folder.
 umoci unpack --image "$oci:base" "$work/bundle"
-cp -a "$work/homes/zookeeper" "$work/bundle/rootfs$zk_home"
+python3 "$here/stand_ins.py" --zookeeper-home "$work/bundle/rootfs$zk_home" --zookeeper-path "$zk_home"
+cp "$zk_jars"/*.jar "$work/bundle/rootfs$zk_home/lib/"
 umoci repack --image "$oci:zookeeper" "$work/bundle"
 rm -rf "$work/bundle"
 umoci config --image "$oci:zookeeper" --tag "$zk_image" --config.user 1000:1000 --config.workingdir "$zk_home" \
@@ -162,7 +178,7 @@ for manifest in index["manifests"]:
 json.dump(index, open(path, "w"))
 PY
 tar -C "$oci" -cf "$out.tmp" .
-printf '%s\n' "$kafka_image" "$zk_image" "$sandbox_image" "$base_image" > "$names"
+printf '%s\n' "${kafka_images[@]}" "$zk_image" "$sandbox_image" "$base_image" > "$names"
 mv "$out.tmp" "$out"
 rm -rf "$work"
 trap - EXIT

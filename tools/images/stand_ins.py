@@ -31,6 +31,12 @@ KAFKA_TOOLS = {
     "kafka-console-consumer.sh": ["org.apache.kafka.tools.consumer.ConsoleConsumer"],
     "kafka-verifiable-producer.sh": ["org.apache.kafka.tools.VerifiableProducer"],
     "kafka-get-offsets.sh": ["org.apache.kafka.tools.GetOffsetShell"],
+    # KRaft administration; each class is in both the 3.9.1 and the 4.4.0 jars (checked), so no fallback.
+    "kafka-metadata-quorum.sh": ["org.apache.kafka.tools.MetadataQuorumCommand"],
+    "kafka-features.sh": ["org.apache.kafka.tools.FeatureCommand"],
+    "kafka-reassign-partitions.sh": ["org.apache.kafka.tools.reassign.ReassignPartitionsCommand"],
+    "kafka-cluster.sh": ["org.apache.kafka.tools.ClusterTool"],
+    "kafka-leader-election.sh": ["org.apache.kafka.tools.LeaderElectionCommand"],
 }
 KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
 CONSOLE_LOG4J2 = (
@@ -74,11 +80,16 @@ def write_stand_ins(kafka_home: Path, zk_home: Path, jar_dir: Path, kafka_path: 
     themselves by those paths). The jars are not copied: they belong at <kafka_path>/libs and
     <zk_path>/lib (the caller binds or copies them there); `jar_dir` only decides the main classes.
     Creates bin/, config/ and libs/ (Kafka), bin/ and lib/ (ZooKeeper)."""
-    for directory in (kafka_home / "bin", kafka_home / "config", kafka_home / "libs", zk_home / "bin", zk_home / "lib"):
+    write_kafka_home(kafka_home, jar_dir, kafka_path)
+    write_zookeeper_home(zk_home, zk_path)
+
+
+def write_kafka_home(kafka_home: Path, jar_dir: Path, kafka_path: str) -> None:
+    """The Kafka half of `write_stand_ins`: bin/ (one script per tool `jar_dir` has), config/, libs/."""
+    for directory in (kafka_home / "bin", kafka_home / "config", kafka_home / "libs"):
         directory.mkdir(parents=True, exist_ok=True)
     (kafka_home / "config" / "tools-log4j.properties").write_text(CONSOLE_LOG4J)
     (kafka_home / "config" / "tools-log4j2.properties").write_text(CONSOLE_LOG4J2)
-    (zk_home / "bin" / "log4j.properties").write_text(CONSOLE_LOG4J.replace("WARN", "INFO"))
     for script, main_class in main_classes(jar_dir).items():
         # As kafka-run-class.sh: KAFKA_HEAP_OPTS and KAFKA_LOG4J_OPTS from the environment, else
         # the tools' defaults (console logging at WARN; reload4j for 3.x, log4j2 for 4.x).
@@ -86,32 +97,52 @@ def write_stand_ins(kafka_home: Path, zk_home: Path, jar_dir: Path, kafka_path: 
             "${KAFKA_LOG4J_OPTS:--Dlog4j.configuration=file:" + kafka_path + "/config/tools-log4j.properties "
             "-Dlog4j2.configurationFile=file:" + kafka_path + "/config/tools-log4j2.properties}"
         )
-        (kafka_home / "bin" / script).write_text(
+        path = kafka_home / "bin" / script
+        path.write_text(
             "#!/bin/bash\n"
             f"# stand-in for the apache/kafka image's {script}\n"
             f'exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true {logging} '
             f'-cp "{kafka_path}/libs/*" {main_class} "$@"\n'
         )
-    (zk_home / "bin" / "zkServer.sh").write_text(
+        path.chmod(0o755)
+
+
+def write_zookeeper_home(zk_home: Path, zk_path: str) -> None:
+    """The ZooKeeper half of `write_stand_ins`: bin/zkServer.sh and its logging, an empty lib/."""
+    for directory in (zk_home / "bin", zk_home / "lib"):
+        directory.mkdir(parents=True, exist_ok=True)
+    (zk_home / "bin" / "log4j.properties").write_text(CONSOLE_LOG4J.replace("WARN", "INFO"))
+    script = zk_home / "bin" / "zkServer.sh"
+    script.write_text(
         "#!/bin/bash\n"
         "# stand-in for the zookeeper image's zkServer.sh (start-foreground CONFIG only)\n"
         '[ "$1" = start-foreground ] || { echo "stand-in supports start-foreground only" >&2; exit 2; }\n'
         f'exec java -Xmx${{ZK_SERVER_HEAP:-1000}}m -Dlog4j.configuration=file:{zk_path}/bin/log4j.properties '
         f'-cp "{zk_path}/lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$2"\n'
     )
-    for path in list((kafka_home / "bin").iterdir()) + [zk_home / "bin" / "zkServer.sh"]:
-        path.chmod(0o755)
+    script.chmod(0o755)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description="Write the Kafka and ZooKeeper image script stand-ins.")
-    parser.add_argument("--jars", type=Path, required=True, help="folder with the Kafka (and ZooKeeper) jars")
-    parser.add_argument("--kafka-home", type=Path, required=True, help="directory to write the Kafka home into")
-    parser.add_argument("--zookeeper-home", type=Path, required=True, help="directory to write the ZooKeeper home into")
+    parser = argparse.ArgumentParser(
+        description="Write the Kafka and/or ZooKeeper image script stand-ins (each home only when asked for)."
+    )
+    parser.add_argument("--jars", type=Path, help="folder with the Kafka jars (decides the main classes)")
+    parser.add_argument("--kafka-home", type=Path, help="directory to write the Kafka home into")
     parser.add_argument("--kafka-path", default=KAFKA_HOME, help="the Kafka home's path inside the container")
-    parser.add_argument("--zookeeper-path", required=True, help="the ZooKeeper home's path inside the container")
+    parser.add_argument("--zookeeper-home", type=Path, help="directory to write the ZooKeeper home into")
+    parser.add_argument("--zookeeper-path", help="the ZooKeeper home's path inside the container")
     args = parser.parse_args()
-    write_stand_ins(args.kafka_home, args.zookeeper_home, args.jars, args.kafka_path, args.zookeeper_path)
+    if args.kafka_home is None and args.zookeeper_home is None:
+        parser.error("give --kafka-home, --zookeeper-home or both")
+    if args.kafka_home is not None:
+        if args.jars is None:
+            parser.error("--kafka-home needs --jars")
+        write_kafka_home(args.kafka_home, args.jars, args.kafka_path)
+    if args.zookeeper_home is not None:
+        if args.zookeeper_path is None:
+            parser.error("--zookeeper-home needs --zookeeper-path")
+        write_zookeeper_home(args.zookeeper_home, args.zookeeper_path)
 
 
 if __name__ == "__main__":
