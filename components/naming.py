@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KAFKA = "kafka"  # StatefulSet and headless Service, as in the seed
+KAFKA_CONTROLLER = "kafka-controller"  # dedicated KRaft controllers
 ZOOKEEPER = "zookeeper"
 PRODUCER = "producer"
 CONSUMER = "consumer"
@@ -12,6 +13,9 @@ TOPIC = "topic"
 
 KAFKA_PORT = 9092
 CONTROLLER_PORT = 9093
+# Node ids are one namespace for brokers and controllers: brokers keep their ordinal (kafka-2 is node 2),
+# dedicated controllers count from here (kafka-controller-1 is node 101).
+CONTROLLER_NODE_ID_OFFSET = 100
 ZK_CLIENT_PORT = 2181
 ZK_PEER_PORT = 2888
 ZK_ELECTION_PORT = 3888

@@ -23,7 +23,9 @@ MATRIX: dict[str, tuple[str, list[str]]] = {
                          "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1", "consumer.replicas=1"]),
     "kraft-3-keys-classes": ("prod", ["kafka.storageClass=standard", "kafka.storageSize=1Ti", "producer.keyCount=0",
                                       "consumer.fromBeginning=true", "namespace=streaming", "clusterDomain=k8s.example.org"]),
-    "kraft-5-kafka4": ("prod", ["kafka.replicas=5", "kafka.version=4.1.1", "pvcRetention=Delete"]),
+    "kraft-5-kafka39": ("prod", ["kafka.replicas=5", "kafka.version=3.9.1", "pvcRetention=Delete"]),
+    "kraft-dedicated": ("prod", ["controller.replicas=3"]),
+    "kraft-dedicated-5x4": ("prod", ["controller.replicas=5", "kafka.replicas=4", "controller.storageClass=fast-ssd"]),
     "zk-clients-off": ("dev", ["producer.enabled=false", "consumer.enabled=false"]),
 }
 

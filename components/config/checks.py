@@ -37,6 +37,23 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
     return check
 
 
+def integer_in(*choices: int) -> Check:
+    """An integer (read as `integer` does) that is one of `choices`."""
+    as_integer = integer()
+    allowed = "one of " + ", ".join(str(choice) for choice in choices)
+
+    def check(value: Any) -> int:
+        try:
+            number = as_integer(value)
+        except InvalidValue:
+            raise InvalidValue(allowed) from None
+        if number not in choices:
+            raise InvalidValue(allowed)
+        return number
+
+    return check
+
+
 def positive_number(maximum: float) -> Check:
     allowed = f"a number of seconds > 0 and <= {maximum:g}"
 

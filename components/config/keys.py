@@ -14,13 +14,18 @@ from . import checks as c
 from .resources import resource_keys
 from .schema import Key
 
-DEFAULT_KAFKA_VERSION = "3.9.1"
+DEFAULT_KAFKA_VERSION = "4.4.0"  # KRaft stacks
+ZOOKEEPER_KAFKA_VERSION = "3.9.1"  # ZooKeeper mode ends with Kafka 3.9: its newest release
 KAFKA_IMAGE_REPOSITORY = "docker.io/apache/kafka"
 DEFAULT_ZOOKEEPER_IMAGE = "docker.io/library/zookeeper:3.9.4"
 MAX_BROKERS = 9
 MAX_QUORUM = 7  # a larger voter set slows every write and rarely buys anything (docs: 3 or 5)
 
 STORAGE_CLASS = c.optional(c.matching(c.DNS_SUBDOMAIN, "a StorageClass name (DNS subdomain), or empty for the cluster default"))
+
+
+def default_kafka_version(kraft: bool) -> str:
+    return DEFAULT_KAFKA_VERSION if kraft else ZOOKEEPER_KAFKA_VERSION
 
 
 def kafka_image(version: str) -> str:
@@ -44,7 +49,8 @@ CLUSTER_DOMAIN = Key("clusterDomain", "cluster.local", c.matching(c.DNS_SUBDOMAI
 TOP_LEVEL: tuple[Key, ...] = (
     NAMESPACE,
     Key("mode", "kraft", c.one_of("kraft", "zookeeper"), "`kraft`, `zookeeper`",
-        "Metadata mode: kraft (combined broker+controller nodes) or zookeeper (Kafka 3.x with a ZooKeeper ensemble). See trade-offs before switching."),
+        "Metadata mode: kraft (a controller quorum, on the brokers or dedicated: see `controller`) or zookeeper "
+        "(Kafka 3.x with a ZooKeeper ensemble). See trade-offs before switching."),
     CLUSTER_DOMAIN,
     Key("kubeContext", None, c.optional(c.matching(r"\S+", "a context name from your kubeconfig, or empty for the current context")),
         "kubeconfig context", "Context for the stack's one Kubernetes provider; empty means the current context.", "current context"),
@@ -54,14 +60,19 @@ TOP_LEVEL: tuple[Key, ...] = (
 )
 
 KAFKA = ConfigObject("kafka", "Brokers", (
-    Key("replicas", 3, c.integer(1, MAX_BROKERS), "1-9; odd in KRaft mode",
-        "Brokers. In KRaft every broker is a controller voter, so the count must be odd."),
+    Key("replicas", 3, c.integer(1, MAX_BROKERS), "1-9; odd for combined KRaft nodes",
+        "Brokers. With combined KRaft nodes (`controller.replicas: 0`) every broker is a controller voter, so the "
+        "count must be odd; with dedicated controllers any count. Changing it on a live stack is a new quorum "
+        "for combined nodes (see trade-offs)."),
     Key("storageSize", "10Gi", c.byte_quantity, "quantity > 0", "PVC size per broker."),
     Key("storageClass", None, STORAGE_CLASS, "StorageClass name", "PVC storage class.", "cluster default"),
-    Key("version", DEFAULT_KAFKA_VERSION, c.matching(c.VERSION, "a Kafka release such as 3.9.1"),
-        "`X.Y.Z`; ≤ 3.9 in ZooKeeper mode, ≥ 3.3 in KRaft", "Kafka release; picks the default image and logging format."),
-    Key("image", None, c.optional(c.matching(c.IMAGE, "a container image reference such as docker.io/apache/kafka:3.9.1")),
-        "image reference", "Image for brokers, topic job, producer and consumer.", f"`{KAFKA_IMAGE_REPOSITORY}:<version>`"),
+    Key("version", None, c.optional(c.matching(c.VERSION, "a Kafka release such as 4.4.0")),
+        "`X.Y.Z`; ≤ 3.9 in ZooKeeper mode, ≥ 3.3 in KRaft, ≥ 4.2 with dedicated controllers",
+        "Kafka release; picks the default image, the logging format and the quorum kind (dynamic from 4.2, static before). "
+        "Pin it in long-lived stacks: a new default is not an upgrade path (see trade-offs).",
+        f"{DEFAULT_KAFKA_VERSION} (KRaft), {ZOOKEEPER_KAFKA_VERSION} (ZooKeeper)"),
+    Key("image", None, c.optional(c.matching(c.IMAGE, "a container image reference such as docker.io/apache/kafka:4.4.0")),
+        "image reference", "Image for brokers, controllers, topic job, producer and consumer.", f"`{KAFKA_IMAGE_REPOSITORY}:<version>`"),
     *resource_keys("500m", "2", "2Gi", "Broker", heap=True),
     Key("defaultReplicationFactor", None, c.optional(c.integer(1)), "1..replicas", "`default.replication.factor`.",
         "min(3, replicas)"),
@@ -75,6 +86,21 @@ KAFKA = ConfigObject("kafka", "Brokers", (
     Key("config", {}, c.string_map("a map of server.properties keys to string, number or boolean values", r"[a-z0-9][a-z0-9._-]*", managed_reason),
         "map of property → value", "Extra `server.properties` entries; keys and prefixes the program manages (listeners, listener.name.*, "
         "controller.*, ids, log and metadata dirs, replication, process roles) are refused."),
+))
+
+# Dedicated controllers: 3 or 5 (a majority survives one or two failures). One dedicated controller is
+# refused: it has no failover, and a later 3 -> 1 would stop two of three voters at once.
+CONTROLLER_COUNTS = (0, 3, 5)
+CONTROLLER = ConfigObject("controller", "KRaft controllers (kraft mode only)", (
+    Key("replicas", 0, c.integer_in(*CONTROLLER_COUNTS), "`0`, `3`, `5`",
+        "0: combined nodes (every broker is also a controller; small and development clusters). 3 or 5: dedicated "
+        "controllers in their own StatefulSet `kafka-controller`, brokers only in `kafka` (production). 3 <-> 5 "
+        "scales the quorum with `pulumi up`; 0 <-> 3/5 is a new cluster on new volumes (see trade-offs)."),
+    Key("storageSize", "5Gi", c.byte_quantity, "quantity > 0", "PVC size per controller (the metadata log)."),
+    Key("storageClass", None, STORAGE_CLASS, "StorageClass name", "PVC storage class.", "cluster default"),
+    *resource_keys("250m", "1", "1Gi", "Controller", heap=True),
+    Key("config", {}, c.string_map("a map of controller properties keys to string, number or boolean values", r"[a-z0-9][a-z0-9._-]*", managed_reason),
+        "map of property → value", "Extra properties for dedicated controllers; the same managed keys as `kafka.config` are refused."),
 ))
 
 ZOOKEEPER = ConfigObject("zookeeper", "ZooKeeper ensemble (zookeeper mode only)", (
@@ -117,5 +143,5 @@ CONSUMER = ConfigObject("consumer", "The consumer Deployment", (
     *resource_keys("100m", "500m", "384Mi", "Consumer"),
 ))
 
-OBJECTS: dict[str, ConfigObject] = {o.name: o for o in (KAFKA, ZOOKEEPER, TOPIC, PRODUCER, CONSUMER)}
+OBJECTS: dict[str, ConfigObject] = {o.name: o for o in (KAFKA, CONTROLLER, ZOOKEEPER, TOPIC, PRODUCER, CONSUMER)}
 CONFIG_KEYS = tuple(k.name for k in TOP_LEVEL) + tuple(OBJECTS)

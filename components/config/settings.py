@@ -77,6 +77,7 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         values["kafka"], stack_labels("kafka"), problems, place=place,
         zookeeper_connect=zookeeper.connect_string if zookeeper else None,
         default_cluster_id=derive_cluster_id(PROJECT, stack), origin=origin,
+        controller_values=values["controller"], controller_labels=stack_labels("controller"),
     )
     brokers = kafka.replicas
 
@@ -111,6 +112,8 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
 
 
 def topic_cluster_identity(kafka: BrokerSpec) -> str:
-    """What names the cluster the topic lives in: a mode switch starts a new, empty cluster behind the
-    same broker names, and the topic Job must run again there."""
-    return kafka.cluster_id if kafka.kraft else kafka.mode
+    """What names the cluster the topic lives in: a mode or topology switch starts a new, empty cluster
+    (new volumes) behind the same broker names, and the topic Job must run again there."""
+    if not kafka.kraft:
+        return kafka.mode
+    return kafka.cluster_id if kafka.topology == "combined" else f"{kafka.cluster_id}-{kafka.topology}"

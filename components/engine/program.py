@@ -19,7 +19,7 @@ from ..clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, Kafka
 from ..config.schema import PROJECT, ConfigError, snake_case
 from ..config.settings import Settings, load_settings
 from ..k8s import builders, resources
-from ..kafka.component import KafkaBroker, KafkaBrokerArgs
+from ..kafka.component import CONTROLLER_ARGS, KafkaBroker, KafkaBrokerArgs
 from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 from . import kubeconfig
 
@@ -93,6 +93,9 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
     place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
     clients = {"namespace": settings.namespace, "bootstrap_servers": settings.kafka.bootstrap_servers, "image": settings.kafka.image}
     kafka = KafkaBrokerArgs(**place, **as_args(values["kafka"], *values["kafka"]))  # type: ignore[typeddict-item]
+    if settings.kraft:  # the `controller` object as the broker's controller_* args
+        controller = {arg: values["controller"][key] for arg, key in CONTROLLER_ARGS.items()}
+        kafka.update(as_args(controller, *controller))  # type: ignore[typeddict-item]
     if settings.zookeeper is not None:
         kafka["zookeeper_connect"] = settings.zookeeper.connect_string
     return {

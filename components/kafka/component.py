@@ -1,15 +1,16 @@
 """KafkaBroker: the Kafka brokers (combined KRaft nodes, or brokers of a ZooKeeper ensemble)."""
 
+from dataclasses import replace
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, KAFKA
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA
 from ..config import checks
-from ..config.schema import Key
+from ..config.schema import Key, Labels
 from ..engine.base import PlatformComponent, spec_from_args
-from ..naming import KAFKA as NAME, Place
+from ..naming import KAFKA as NAME, KAFKA_CONTROLLER, Place
 from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
@@ -17,7 +18,14 @@ ZOOKEEPER_CONNECT = Key(
     "zookeeperConnect", None, checks.optional(checks.host_ports),
     "host:port,...", "ZooKeeper mode: the ensemble to use (ZookeeperCluster's connect_string). Left out: KRaft.",
 )
-ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys
+# The `controller` object's keys as args, prefixed: controller_replicas, controller_storage_size, ...
+CONTROLLER_PREFIX = "controller"
+CONTROLLER_ARGS = {
+    CONTROLLER_PREFIX + key.name[0].upper() + key.name[1:]: key.name for key in CONTROLLER.keys
+}
+ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys + tuple(
+    replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys)
+)
 
 
 class KafkaBrokerArgs(TypedDict):
@@ -41,6 +49,14 @@ class KafkaBrokerArgs(TypedDict):
     auto_create_topics: NotRequired[bool]
     cluster_id: NotRequired[str]
     config: NotRequired[dict[str, str]]
+    controller_replicas: NotRequired[int]
+    controller_storage_size: NotRequired[str]
+    controller_storage_class: NotRequired[str]
+    controller_cpu_request: NotRequired[str]
+    controller_cpu_limit: NotRequired[str]
+    controller_memory: NotRequired[str]
+    controller_heap_size: NotRequired[str]
+    controller_config: NotRequired[dict[str, str]]
 
 
 def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
@@ -48,10 +64,12 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
     stack = pulumi.get_stack()
 
     def build(values, labels, problems) -> BrokerSpec:
+        controller_labels = Labels(labels.prefix + "controller_", "controller_", labels.owner, python_names=True)
         return broker_spec(
             values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]),
             zookeeper_connect=values["zookeeperConnect"],
             default_cluster_id=derive_cluster_id(pulumi.get_project(), stack, name), origin=f"stack {stack}",
+            controller_values={key: values[arg] for arg, key in CONTROLLER_ARGS.items()}, controller_labels=controller_labels,
         )
 
     return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build)
@@ -59,7 +77,9 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
 
 class KafkaBroker(PlatformComponent):
     """ConfigMap (server.properties, start script, logging), headless Service `kafka`, StatefulSet `kafka`
-    with a PVC per broker, NetworkPolicy, PDB. Pods are `kafka-<i>.kafka.<namespace>.svc.<domain>`."""
+    with a PVC per broker, NetworkPolicy, PDB. Pods are `kafka-<i>.kafka.<namespace>.svc.<domain>`.
+    KRaft with `controller_replicas` 3 or 5: the same objects again for dedicated controllers,
+    named `kafka-controller`; otherwise the brokers are the controllers (combined nodes)."""
 
     bootstrap_servers: pulumi.Output[str]
     """host:port of every broker, comma-separated; known once the StatefulSet is ready."""
@@ -70,6 +90,8 @@ class KafkaBroker(PlatformComponent):
     stateful_set_name: pulumi.Output[str]
     service_name: pulumi.Output[str]
     namespace: pulumi.Output[str]
+    controller_dns_names: pulumi.Output[list[str]]
+    """The stable per-pod DNS name of every KRaft controller (the brokers' own for combined nodes; empty in ZooKeeper mode)."""
 
     def __init__(self, name: str, args: KafkaBrokerArgs, opts: Optional[pulumi.ResourceOptions] = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
@@ -84,7 +106,13 @@ class KafkaBroker(PlatformComponent):
         self.stateful_set_name = self.when_ready("StatefulSet", NAME, NAME)
         self.service_name = self.when_ready("Service", NAME, NAME)
         self.namespace = self.when_ready("StatefulSet", NAME, spec.place.namespace)
+        controllers = [endpoint.rsplit(":", 1)[0] for _, endpoint in spec.controller_endpoints] if spec.kraft else []
+        self.controller_dns_names = self.when_ready("StatefulSet", spec.controller_statefulset, controllers)
+        self.controller_stateful_set: k8s.apps.v1.StatefulSet | None = (
+            self.object("StatefulSet", KAFKA_CONTROLLER) if spec.controllers else None
+        )
         self.register_outputs({
+            "controller_dns_names": self.controller_dns_names,
             "bootstrap_servers": self.bootstrap_servers, "broker_dns_names": self.broker_dns_names, "mode": self.mode,
             "stateful_set_name": self.stateful_set_name, "service_name": self.service_name, "namespace": self.namespace,
         })

@@ -1,24 +1,39 @@
-"""The Kafka brokers' Kubernetes objects: ConfigMap, headless Service, StatefulSet, NetworkPolicy, PDB."""
+"""The Kafka cluster's Kubernetes objects: for the brokers and, if dedicated, the controllers: ConfigMap,
+headless Service, StatefulSet, NetworkPolicy, PDB."""
 
 from __future__ import annotations
 
 from .. import shell
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
-from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_PORT
+from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
 from . import properties
 from .spec import BrokerSpec
 
 CONFIGMAP = "kafka-config"
+CONTROLLER_CONFIGMAP = "kafka-controller-config"
 TMP_LOGS = "/tmp/kafka-logs"  # LOG_DIR of the Kafka scripts: the root filesystem is read-only
+# How long a controller on an empty disk waits for the others to elect a leader before it takes them
+# for initial controllers waiting for it (start-kafka.sh, first_format).
+JOIN_WAIT_SECONDS = 60
 
 
-def claim_name(spec: BrokerSpec) -> str:
-    """Claim template name, different per mode: a mode switch gets new disks, never the other mode's."""
-    return "data-kraft" if spec.kraft else "data-zkmode"
+def data_role(spec: BrokerSpec, controller: bool = False) -> str:
+    """What a node's data volume holds; start-kafka.sh refuses a volume written for another role."""
+    if controller:
+        return "kraft-controller"
+    return {"zookeeper": "zookeeper", "combined": "kraft", "dedicated": "kraft-broker"}[spec.topology]
 
 
-def start_params(spec: BrokerSpec) -> dict[str, str]:
+def claim_name(spec: BrokerSpec, controller: bool = False) -> str:
+    """Claim template name, different per role: a mode or topology switch gets new disks, never another role's."""
+    role = data_role(spec, controller)
+    return "data-zkmode" if role == "zookeeper" else f"data-{role}"
+
+
+def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | int]:
+    # Controllers of a dynamic quorum pick how to format an empty disk (start-kafka.sh, first_format).
+    voter = spec.dynamic_quorum and (controller or spec.topology == "combined")
     return {
         "KAFKA_HOME": properties.KAFKA_HOME,
         "DATA_DIR": properties.DATA_MOUNT,
@@ -26,39 +41,51 @@ def start_params(spec: BrokerSpec) -> dict[str, str]:
         "CONFIG_DIR": properties.CONFIG_MOUNT,
         "RUNTIME_CONFIG": properties.RUNTIME_CONFIG,
         "MODE": spec.mode,
+        "DATA_ROLE": data_role(spec, controller),
+        "NODE_ID_OFFSET": spec.controller_node_id(0) if controller else 0,
         "CLUSTER_ID": spec.cluster_id if spec.kraft else "",
+        "CONTROLLER_ENDPOINTS": ",".join(endpoint for _, endpoint in spec.controller_endpoints) if voter else "",
+        "INITIAL_CONTROLLERS": properties.initial_controllers(spec) if voter else "",
+        "JOIN_WAIT_SECONDS": JOIN_WAIT_SECONDS,
         "ZOOKEEPER_CONNECT": spec.zookeeper_connect or "",
         "POLL_SECONDS": 2,
     }
 
 
-def config_data(spec: BrokerSpec) -> dict[str, str]:
+def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
     log_name, log_content = properties.logging_config(spec)
+    server = properties.controller_properties(spec) if controller else properties.server_properties(spec)
     return {
-        "server.properties": properties.server_properties(spec),
+        "server.properties": server,
         log_name: log_content,
-        **shell.config_files(["start-kafka.sh"], start_params(spec)),
+        **shell.config_files(["start-kafka.sh"], start_params(spec, controller)),
     }
+
+
+def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[str, int]], probe_port: int) -> Manifest:
+    resources = spec.controllers.resources if controller and spec.controllers else spec.resources
+    return k8s.jvm_container(
+        name, spec.image, f"{properties.CONFIG_MOUNT}/start-kafka.sh", resources, "KAFKA_HEAP_OPTS",
+        env=[{"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)}, {"name": "LOG_DIR", "value": TMP_LOGS}],
+        mounts=[
+            {"name": claim_name(spec, controller), "mountPath": properties.DATA_MOUNT},
+            {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
+            {"name": "tmp", "mountPath": "/tmp"},
+        ],
+        ports=[{"name": port_name, "containerPort": port} for port_name, port in ports],
+        readinessProbe=k8s.tcp_probe(probe_port, 10, 3, delay=5),
+        # Log recovery after an unclean stop can take minutes: give the start room before liveness counts.
+        startupProbe=k8s.tcp_probe(probe_port, 10, 90),
+        livenessProbe=k8s.tcp_probe(probe_port, 20, 3),
+    )
 
 
 def manifests(spec: BrokerSpec) -> list[Manifest]:
     namespace = spec.place.namespace
     data = config_data(spec)
-    ports = [("kafka", KAFKA_PORT)] + ([("controller", CONTROLLER_PORT)] if spec.kraft else [])
-    container = k8s.jvm_container(
-        KAFKA, spec.image, f"{properties.CONFIG_MOUNT}/start-kafka.sh", spec.resources, "KAFKA_HEAP_OPTS",
-        env=[{"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)}, {"name": "LOG_DIR", "value": TMP_LOGS}],
-        mounts=[
-            {"name": claim_name(spec), "mountPath": properties.DATA_MOUNT},
-            {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
-            {"name": "tmp", "mountPath": "/tmp"},
-        ],
-        ports=[{"name": name, "containerPort": port} for name, port in ports],
-        readinessProbe=k8s.tcp_probe(KAFKA_PORT, 10, 3, delay=5),
-        # Log recovery after an unclean stop can take minutes: give the start room before liveness counts.
-        startupProbe=k8s.tcp_probe(KAFKA_PORT, 10, 90),
-        livenessProbe=k8s.tcp_probe(KAFKA_PORT, 20, 3),
-    )
+    combined = spec.topology == "combined"
+    ports = [("kafka", KAFKA_PORT)] + ([("controller", CONTROLLER_PORT)] if combined else [])
+    container = _container(spec, KAFKA, False, ports, KAFKA_PORT)
     volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}]
     # Controlled shutdown moves partition leadership away before the broker stops.
     pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=120)
@@ -67,12 +94,39 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
         k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
         k8s.headless_service(namespace, KAFKA, ports),
         k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim),
-        # The client listener is open to any client (other namespaces included); the KRaft
-        # controller listener only to the brokers themselves.
+        # The client listener is open to any client (other namespaces included); a combined node's
+        # controller listener only to the other nodes.
         k8s.network_policy(namespace, KAFKA, [{"ports": k8s.tcp_ports(KAFKA_PORT)}] + (
-            [{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if spec.kraft else []
+            [{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []
         )),
     ]
     if spec.replicas > 1:
         objects.append(k8s.pdb(namespace, KAFKA))
+    if spec.controllers:
+        objects += controller_manifests(spec)
     return objects
+
+
+def controller_manifests(spec: BrokerSpec) -> list[Manifest]:
+    """Dedicated controllers: StatefulSet and headless Service `kafka-controller`, their own ConfigMap
+    (a controller change rolls only the controllers), PVCs, PDB and NetworkPolicy."""
+    assert spec.controllers is not None
+    namespace = spec.place.namespace
+    data = config_data(spec, controller=True)
+    ports = [("controller", CONTROLLER_PORT)]
+    container = _container(spec, KAFKA_CONTROLLER, True, ports, CONTROLLER_PORT)
+    volumes = [k8s.config_volume("config", CONTROLLER_CONFIGMAP), {"name": "tmp", "emptyDir": {}}]
+    pod = k8s.pod_spec([container], volumes, KAFKA_CONTROLLER, spec.controllers.replicas, terminationGracePeriodSeconds=60)
+    claim = k8s.claim_template(
+        claim_name(spec, controller=True), KAFKA_CONTROLLER, spec.controllers.storage_size, spec.controllers.storage_class
+    )
+    return [
+        k8s.config_map(namespace, CONTROLLER_CONFIGMAP, KAFKA_CONTROLLER, data),
+        k8s.headless_service(namespace, KAFKA_CONTROLLER, ports),
+        k8s.statefulset(namespace, KAFKA_CONTROLLER, spec.controllers.replicas, data, pod, claim),
+        # Only brokers and the other controllers speak to a controller.
+        k8s.network_policy(namespace, KAFKA_CONTROLLER, [
+            {"from": k8s.from_apps(KAFKA, KAFKA_CONTROLLER), "ports": k8s.tcp_ports(CONTROLLER_PORT)},
+        ]),
+        k8s.pdb(namespace, KAFKA_CONTROLLER),
+    ]

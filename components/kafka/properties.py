@@ -1,6 +1,6 @@
-"""Kafka broker configuration as data: server.properties and console logging.
+"""Kafka configuration as data: the brokers' and dedicated controllers' server.properties, and console logging.
 
-Every pod of the StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the two
+Every pod of a StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the two
 per-pod values, `{{NODE_ID}}` from the pod's ordinal and `{{POD_NAME}}` for the advertised per-pod DNS
 name, formats KRaft storage once, and runs the image's stock `kafka-server-start.sh`.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_PORT
+from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
 
 if TYPE_CHECKING:
     from .spec import BrokerSpec
@@ -40,6 +40,8 @@ MANAGED_KEYS = {
     "offsets.topic.replication.factor": "the broker count",
     "transaction.state.log.replication.factor": "the broker count",
     "transaction.state.log.min.isr": "the broker count",
+    "share.coordinator.state.topic.replication.factor": "the broker count",
+    "share.coordinator.state.topic.min.isr": "the broker count",
     "auto.create.topics.enable": "kafka.autoCreateTopics",
     "unclean.leader.election.enable": "never elect an out-of-sync leader: acknowledged writes would be lost",
 }
@@ -92,19 +94,74 @@ def log_dir(spec: BrokerSpec) -> str:
     return f"{DATA_MOUNT}/{spec.mode}-logs"
 
 
+def quorum(spec: BrokerSpec) -> dict[str, str]:
+    """How a node finds the controller quorum.
+
+    Dynamic (Kafka 4.2+): only where to ask; membership lives in the metadata log, so controllers can
+    join (controller.quorum.auto.join.enable: a controller on an empty disk adds itself) and leave at
+    run time. Static (older KRaft): the fixed voter list, as those releases need."""
+    if spec.dynamic_quorum:
+        return {"controller.quorum.bootstrap.servers": ",".join(endpoint for _, endpoint in spec.controller_endpoints)}
+    return {"controller.quorum.voters": ",".join(f"{node}@{endpoint}" for node, endpoint in spec.controller_endpoints)}
+
+
+def initial_controllers(spec: BrokerSpec) -> str:
+    """`kafka-storage.sh format --initial-controllers`: the voter set of a new dynamic quorum, with the
+    directory ids derived from the cluster id (see spec.controller_directory_id)."""
+    from .spec import controller_directory_id
+
+    return ",".join(
+        f"{node}@{endpoint}:{controller_directory_id(spec.cluster_id, node)}" for node, endpoint in spec.controller_endpoints
+    )
+
+
+def _topic_defaults(spec: BrokerSpec) -> dict[str, str]:
+    """Cluster-wide topic defaults. In KRaft the controllers create topics and elect leaders, so
+    dedicated controllers carry these too (a topic created without a replication factor gets theirs)."""
+    return {
+        "default.replication.factor": str(spec.default_replication_factor),
+        "min.insync.replicas": str(spec.min_insync_replicas),
+    }
+
+
+NO_UNCLEAN_ELECTION = {"unclean.leader.election.enable": "false"}  # KRaft: the controllers elect leaders
+
+
+def _header(spec: BrokerSpec, role: str) -> list[str]:
+    return [
+        f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode, {role}.",
+        f"{NODE_ID} and {POD_NAME} are filled in per pod by start-kafka.sh.",
+    ]
+
+
 def server_properties(spec: BrokerSpec) -> str:
-    """The broker's server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
+    """The brokers' server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
+    advertised = [f"PLAINTEXT://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}"]
     props: dict[str, str] = {}
-    if spec.kraft:
-        voters = ",".join(f"{i}@{spec.place.pod_fqdn(KAFKA, i)}:{CONTROLLER_PORT}" for i in range(spec.replicas))
+    if spec.topology == "combined":
+        # Every broker is also a voter of the metadata quorum. A dynamic quorum registers each voter's
+        # advertised CONTROLLER endpoint, so it is advertised too.
+        if spec.dynamic_quorum:
+            advertised.append(f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}:{CONTROLLER_PORT}")
         props.update(
             {
-                # Combined nodes: every broker is also a voter of the metadata quorum.
                 "process.roles": "broker,controller",
                 "node.id": NODE_ID,
-                "controller.quorum.voters": voters,
+                **quorum(spec),
+                **({"controller.quorum.auto.join.enable": "true"} if spec.dynamic_quorum else {}),
                 "controller.listener.names": "CONTROLLER",
                 "listeners": f"PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{CONTROLLER_PORT}",
+                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            }
+        )
+    elif spec.topology == "dedicated":
+        props.update(
+            {
+                "process.roles": "broker",
+                "node.id": NODE_ID,
+                **quorum(spec),
+                "controller.listener.names": "CONTROLLER",
+                "listeners": f"PLAINTEXT://:{KAFKA_PORT}",
                 "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             }
         )
@@ -120,24 +177,43 @@ def server_properties(spec: BrokerSpec) -> str:
         )
     props.update(
         {
-            "advertised.listeners": f"PLAINTEXT://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}",
+            "advertised.listeners": ",".join(advertised),
             "inter.broker.listener.name": "PLAINTEXT",
             "log.dirs": log_dir(spec),
             "auto.create.topics.enable": str(spec.auto_create_topics).lower(),
-            "default.replication.factor": str(spec.default_replication_factor),
-            "min.insync.replicas": str(spec.min_insync_replicas),
+            **_topic_defaults(spec),
             "offsets.topic.replication.factor": str(spec.offsets_topic_replication_factor),
             "transaction.state.log.replication.factor": str(spec.offsets_topic_replication_factor),
             "transaction.state.log.min.isr": str(spec.transaction_state_log_min_isr),
-            "unclean.leader.election.enable": "false",
+            **NO_UNCLEAN_ELECTION,
         }
     )
+    if spec.major_version >= 4:
+        # Share groups' state topic (Kafka 4.x) defaults to RF 3, which fewer brokers cannot place.
+        props["share.coordinator.state.topic.replication.factor"] = str(spec.offsets_topic_replication_factor)
+        props["share.coordinator.state.topic.min.isr"] = str(spec.transaction_state_log_min_isr)
     props.update(spec.config)
-    header = [
-        f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode.",
-        f"{NODE_ID} and {POD_NAME} are filled in per pod by start-kafka.sh.",
-    ]
-    return properties_text(props, header)
+    return properties_text(props, _header(spec, f"{spec.topology} brokers"))
+
+
+def controller_properties(spec: BrokerSpec) -> str:
+    """The dedicated controllers' server.properties (KRaft with `controller.replicas` > 0)."""
+    assert spec.controllers is not None
+    props = {
+        "process.roles": "controller",
+        "node.id": NODE_ID,
+        **quorum(spec),
+        "controller.quorum.auto.join.enable": "true",
+        "controller.listener.names": "CONTROLLER",
+        "listeners": f"CONTROLLER://:{CONTROLLER_PORT}",
+        "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA_CONTROLLER)}:{CONTROLLER_PORT}",
+        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT",
+        "log.dirs": log_dir(spec),
+        **_topic_defaults(spec),
+        **NO_UNCLEAN_ELECTION,
+    }
+    props.update(spec.controllers.config)
+    return properties_text(props, _header(spec, "dedicated controllers"))
 
 
 def uses_log4j2(spec: BrokerSpec) -> bool:

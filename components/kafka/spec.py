@@ -8,13 +8,27 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..config.resources import JvmResources, jvm_resources
-from ..config.keys import kafka_image
+from ..config.keys import default_kafka_version, kafka_image
 from ..config.schema import Labels
-from ..naming import Place
+from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, Place
 
 # ZooKeeper mode was removed in Kafka 4.0; combined KRaft nodes are production-ready since 3.3.
 LAST_ZOOKEEPER_KAFKA = (3, 9)
 FIRST_KRAFT_KAFKA = (3, 3)
+# A dynamic quorum (KIP-853) whose new controllers join by themselves: controller.quorum.auto.join.enable
+# arrived in 4.2. Older KRaft releases get the static voter list they always had.
+FIRST_DYNAMIC_QUORUM_KAFKA = (4, 2)
+
+
+@dataclass(frozen=True)
+class ControllerSpec:
+    """Dedicated KRaft controllers: their own StatefulSet, volumes and resources."""
+
+    replicas: int
+    storage_size: str
+    storage_class: str | None
+    resources: JvmResources
+    config: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -32,9 +46,10 @@ class BrokerSpec:
     transaction_state_log_min_isr: int
     auto_create_topics: bool
     cluster_id: str
-    zookeeper_connect: str | None  # None: KRaft (combined broker+controller nodes)
+    zookeeper_connect: str | None  # None: KRaft
     config: dict[str, str] = field(default_factory=dict)
     origin: str = ""  # who rendered the files (stack or component), for their header comments
+    controllers: ControllerSpec | None = None  # KRaft with dedicated controllers; None: combined nodes (or ZooKeeper)
 
     @property
     def kraft(self) -> bool:
@@ -43,6 +58,37 @@ class BrokerSpec:
     @property
     def mode(self) -> str:
         return "kraft" if self.kraft else "zookeeper"
+
+    @property
+    def topology(self) -> str:
+        """zookeeper, combined (brokers are the controllers) or dedicated (a controller StatefulSet)."""
+        if not self.kraft:
+            return "zookeeper"
+        return "dedicated" if self.controllers else "combined"
+
+    @property
+    def dynamic_quorum(self) -> bool:
+        return self.kraft and _version(self.version) >= FIRST_DYNAMIC_QUORUM_KAFKA
+
+    @property
+    def controller_statefulset(self) -> str:
+        """The StatefulSet whose pods are the controller quorum (KRaft only)."""
+        return KAFKA_CONTROLLER if self.controllers else KAFKA
+
+    @property
+    def controller_count(self) -> int:
+        return self.controllers.replicas if self.controllers else self.replicas
+
+    def controller_node_id(self, ordinal: int) -> int:
+        return ordinal + (CONTROLLER_NODE_ID_OFFSET if self.controllers else 0)
+
+    @property
+    def controller_endpoints(self) -> list[tuple[int, str]]:
+        """(node id, host:port) of every controller's CONTROLLER listener."""
+        return [
+            (self.controller_node_id(i), f"{self.place.pod_fqdn(self.controller_statefulset, i)}:{CONTROLLER_PORT}")
+            for i in range(self.controller_count)
+        ]
 
     @property
     def bootstrap_servers(self) -> str:
@@ -63,6 +109,23 @@ def derive_cluster_id(project: str, stack: str, name: str = "kafka") -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def controller_directory_id(cluster_id: str, node_id: int) -> str:
+    """The metadata log directory id of an initial controller, fixed by the cluster id and node id.
+
+    A dynamic quorum is formatted with `--initial-controllers id@host:port:directory-id,...`; deriving the
+    ids (instead of the random ones `--standalone` picks) lets every initial controller format itself,
+    in parallel, with the same voter set. Kafka refuses reserved ids (all-zero high bits) and the storage
+    tool would read a leading '-' as an option: such a hash is hashed again.
+    """
+    seed = f"kafka-demo://{cluster_id}/controller/{node_id}/metadata-dir"
+    while True:
+        raw = uuid.uuid5(uuid.NAMESPACE_URL, seed).bytes
+        encoded = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+        if int.from_bytes(raw[:8], "big") != 0 and not encoded.startswith("-"):
+            return encoded
+        seed = encoded
+
+
 def _version(version: str) -> tuple[int, int]:
     major, minor, _ = (int(part) for part in version.split("."))
     return major, minor
@@ -71,22 +134,51 @@ def _version(version: str) -> tuple[int, int]:
 def broker_spec(
     values: dict[str, Any], labels: Labels, problems: list[str], *, place: Place,
     zookeeper_connect: str | None, default_cluster_id: str, origin: str,
+    controller_values: dict[str, Any] | None = None, controller_labels: Labels | None = None,
 ) -> BrokerSpec:
-    """The spec from checked key values (by camelCase name); rule violations are appended to `problems`."""
+    """The spec from checked key values (by camelCase name); rule violations are appended to `problems`.
+
+    `controller_values` are the `controller` object's values (`replicas` 0: combined nodes)."""
     kraft = zookeeper_connect is None
     brokers = values["replicas"]
-    version = _version(values["version"])
+    version_text = values["version"] or default_kafka_version(kraft)
+    version = _version(version_text)
+    dedicated = bool(controller_values and controller_values["replicas"])
     if not kraft and version > LAST_ZOOKEEPER_KAFKA:
         problems.append(
-            f"{labels.full('version')} = \"{values['version']}\": ZooKeeper mode needs Kafka 3.9 or older "
+            f"{labels.full('version')} = \"{version_text}\": ZooKeeper mode needs Kafka 3.9 or older "
             f"(Kafka 4.0 removed it); use mode: kraft or a 3.x version"
         )
     if kraft and version < FIRST_KRAFT_KAFKA:
-        problems.append(f"{labels.full('version')} = \"{values['version']}\": KRaft mode needs Kafka 3.3 or newer")
-    if kraft and brokers % 2 == 0:
+        problems.append(f"{labels.full('version')} = \"{version_text}\": KRaft mode needs Kafka 3.3 or newer")
+    controllers = None
+    if dedicated:
+        assert controller_values is not None and controller_labels is not None
+        count = controller_values["replicas"]
+        if not kraft:
+            problems.append(
+                f"{controller_labels.full('replicas')} = {count}: dedicated controllers are a KRaft topology; "
+                f"ZooKeeper mode keeps its metadata in the ensemble (set it to 0, or use mode: kraft)"
+            )
+        elif version < FIRST_DYNAMIC_QUORUM_KAFKA:
+            problems.append(
+                f"{controller_labels.full('replicas')} = {count}: dedicated controllers need Kafka 4.2 or newer "
+                f"(they join and leave a dynamic quorum by themselves); {labels.short('version')} is {version_text}"
+            )
+        controllers = ControllerSpec(
+            replicas=count,
+            storage_size=controller_values["storageSize"],
+            storage_class=controller_values["storageClass"],
+            resources=jvm_resources(controller_values, controller_labels, problems),
+            config=dict(controller_values["config"]),
+        )
+    elif controller_values is not None and controller_labels is not None:
+        jvm_resources(controller_values, controller_labels, problems)  # unused, still checked
+    if kraft and not dedicated and brokers % 2 == 0:
         problems.append(
-            f"{labels.full('replicas')} = {brokers}: in KRaft mode every broker is also a controller voter, so the "
-            f"count must be odd (1, 3, 5, 7, 9); an even quorum survives no more failures than one node fewer"
+            f"{labels.full('replicas')} = {brokers}: with combined KRaft nodes every broker is also a controller voter, "
+            f"so the count must be odd (1, 3, 5, 7, 9); an even quorum survives no more failures than one node fewer. "
+            f"Dedicated controllers (controller.replicas: 3) allow any broker count"
         )
     default_rf = values["defaultReplicationFactor"] or min(3, brokers)
     if default_rf > brokers:
@@ -104,8 +196,8 @@ def broker_spec(
         replicas=brokers,
         storage_size=values["storageSize"],
         storage_class=values["storageClass"],
-        version=values["version"],
-        image=values["image"] or kafka_image(values["version"]),
+        version=version_text,
+        image=values["image"] or kafka_image(version_text),
         resources=jvm_resources(values, labels, problems),
         default_replication_factor=default_rf,
         min_insync_replicas=min_isr,
@@ -117,5 +209,5 @@ def broker_spec(
         zookeeper_connect=zookeeper_connect,
         config=dict(values["config"]),
         origin=origin,
+        controllers=controllers,
     )
-

@@ -1,10 +1,11 @@
 #!/bin/bash
-# start-kafka.sh: start this pod's Kafka node, in KRaft or ZooKeeper mode (MODE).
-# Fills this pod's node id (the StatefulSet ordinal: kafka-2 is node 2) and name into a copy of the
-# mounted server.properties, refuses a data volume written in the other mode, formats KRaft storage
-# once (ZooKeeper mode: waits for a serving ensemble instead), then execs kafka-server-start.sh.
-# It does not use the image's env-var-to-properties mapping.
-# params: CLUSTER_ID CONFIG_DIR DATA_DIR KAFKA_HOME KAFKA_LOG_DIR MODE POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
+# start-kafka.sh: start this pod's Kafka node: a ZooKeeper-mode broker, a combined KRaft node, or a
+# dedicated KRaft broker or controller (DATA_ROLE says which).
+# Fills this pod's node id (the StatefulSet ordinal plus NODE_ID_OFFSET: kafka-2 is node 2,
+# kafka-controller-1 is node 101) and name into a copy of the mounted server.properties, refuses a data
+# volume written for another role, formats KRaft storage once (ZooKeeper mode: waits for a serving
+# ensemble instead), then execs kafka-server-start.sh. It does not use the image's env-var mapping.
+# params: CLUSTER_ID CONFIG_DIR CONTROLLER_ENDPOINTS DATA_DIR DATA_ROLE INITIAL_CONTROLLERS JOIN_WAIT_SECONDS KAFKA_HOME KAFKA_LOG_DIR MODE NODE_ID_OFFSET POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
 # Environment: POD_NAME (metadata.name).
 set -euo pipefail
 
@@ -20,25 +21,85 @@ case "$MODE" in
   *) echo "[start-kafka] MODE must be kraft or zookeeper, not '$MODE'" >&2; exit 1 ;;
 esac
 
-ORDINAL="$(pod_ordinal)"
+NODE_ID="$(( $(pod_ordinal) + NODE_ID_OFFSET ))"
 
-# Never start on another mode's data: a ZooKeeper-mode disk is not a KRaft log, nor the reverse.
+# Never start on another role's data: a ZooKeeper-mode disk is not a KRaft log, a combined node's
+# disk is not a dedicated broker's, nor the reverse.
 MARKER="$DATA_DIR/.kafka-demo-mode"
-if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" != "$MODE" ]; then
-  echo "[start-kafka] refusing to start: $DATA_DIR holds $(cat "$MARKER")-mode data and this node runs $MODE mode" >&2
+if [ -f "$MARKER" ] && [ "$(cat "$MARKER")" != "$DATA_ROLE" ]; then
+  echo "[start-kafka] refusing to start: $DATA_DIR holds $(cat "$MARKER") data and this node is $DATA_ROLE" >&2
   exit 1
 fi
 mkdir -p "$KAFKA_LOG_DIR"
-echo "$MODE" >"$MARKER"
+echo "$DATA_ROLE" >"$MARKER"
 
-sed -e "s/{{NODE_ID}}/$ORDINAL/g" -e "s/{{POD_NAME}}/$POD_NAME/g" "$CONFIG_DIR/server.properties" >"$RUNTIME_CONFIG"
-echo "[start-kafka] $POD_NAME: node $ORDINAL, $MODE mode"
+sed -e "s/{{NODE_ID}}/$NODE_ID/g" -e "s/{{POD_NAME}}/$POD_NAME/g" "$CONFIG_DIR/server.properties" >"$RUNTIME_CONFIG"
+echo "[start-kafka] $POD_NAME: node $NODE_ID, $DATA_ROLE"
+
+# other_controllers_listening: true if a controller other than this one accepts connections on its
+# CONTROLLER endpoint. Plain bash /dev/tcp, bounded: a vanished pod's address may not answer at all.
+other_controllers_listening() {
+  local endpoints endpoint
+  IFS=, read -ra endpoints <<<"$CONTROLLER_ENDPOINTS"
+  for endpoint in "${endpoints[@]}"; do
+    [ "${endpoint%%.*}" = "$POD_NAME" ] && continue
+    if timeout 3 bash -c "exec 3<>/dev/tcp/${endpoint%:*}/${endpoint##*:}" 2>/dev/null; then
+      return 0
+    fi
+  done
+  return 1
+}
+
+# quorum_has_leader: true if the controller quorum answers with a leader.
+quorum_has_leader() {
+  timeout 30 "$KAFKA_HOME/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$CONTROLLER_ENDPOINTS" \
+    describe --status 2>/dev/null | grep "^LeaderId:" >/dev/null
+}
+
+# first_format: how a dynamic-quorum controller with an empty disk formats it: prints join or initial.
+# - The quorum runs (a leader answers): join it as a new member, --no-initial-controllers (a fresh
+#   random directory id; auto-join makes it a voter, replacing an entry of a lost disk). Never the
+#   derived initial id: a voter that lost its log must not vote under its old identity.
+# - No other controller is even listening: the very first start of the cluster; every initial
+#   controller formats with the same --initial-controllers voter set.
+# - Others listen but no leader yet: wait, they are electing (up to JOIN_WAIT_SECONDS); after that the
+#   others are initial controllers waiting for this one to form a majority.
+first_format() {
+  local deadline=$((SECONDS + JOIN_WAIT_SECONDS))
+  while :; do
+    if quorum_has_leader; then
+      echo "[start-kafka] the controller quorum runs: joining it as a new controller" >&2
+      echo join
+      return
+    fi
+    if ! other_controllers_listening || [ "$SECONDS" -ge "$deadline" ]; then
+      case ",$INITIAL_CONTROLLERS" in
+        *",$NODE_ID@"*)
+          echo "[start-kafka] no running quorum: formatting as an initial controller" >&2
+          echo initial
+          return
+          ;;
+      esac
+    fi
+    echo "[start-kafka] waiting for the controller quorum ($CONTROLLER_ENDPOINTS)" >&2
+    sleep "$POLL_SECONDS"
+  done
+}
 
 if [ "$MODE" = kraft ]; then
   # KRaft: format once with the stack's cluster id. --ignore-formatted leaves a formatted disk
-  # untouched, so a restarted pod keeps its data and its cluster id.
-  "$KAFKA_HOME/bin/kafka-storage.sh" format --ignore-formatted \
-    --cluster-id "$CLUSTER_ID" --config "$RUNTIME_CONFIG"
+  # untouched, so a restarted pod keeps its data, its cluster id and its directory id.
+  format=(--ignore-formatted --cluster-id "$CLUSTER_ID" --config "$RUNTIME_CONFIG")
+  if [ -n "$INITIAL_CONTROLLERS" ]; then  # a controller of a dynamic quorum: the tool needs a flag
+    if [ -f "$KAFKA_LOG_DIR/meta.properties" ]; then
+      format+=(--no-initial-controllers)  # ignored on a formatted disk
+    elif [ "$(first_format)" = initial ]; then
+      format+=(--initial-controllers "$INITIAL_CONTROLLERS")
+    else
+      format+=(--no-initial-controllers)
+    fi
+  fi
+  "$KAFKA_HOME/bin/kafka-storage.sh" format "${format[@]}"
 else
   # ZooKeeper mode: wait until the ensemble serves requests rather than crash-looping on a timeout.
   until zookeeper_serving "$ZOOKEEPER_CONNECT"; do

@@ -173,7 +173,7 @@ class Cluster:
     def _cluster_domain(self) -> str:
         props = self.config_map("kafka-config")["server.properties"]
         advertised = [line for line in props.splitlines() if line.startswith("advertised.listeners=")][0]
-        host = advertised.split("//", 1)[1].rsplit(":", 1)[0]
+        host = advertised.split(",", 1)[0].split("//", 1)[1].rsplit(":", 1)[0]
         return host.split(".svc.", 1)[1]
 
     def _add_pod(self, name: str, pod_spec: dict[str, Any], claims: dict[str, Path]) -> Pod:

@@ -15,7 +15,7 @@ from components.engine.mock import Rendered, render
 
 # (overrides on the dev stack, substrings the message must contain)
 CASES = {
-    "unknown top-level key": (["kafak.replicas=3"], ["kafka-demo:kafak", "not a known config key", "kafka, zookeeper"]),
+    "unknown top-level key": (["kafak.replicas=3"], ["kafka-demo:kafak", "not a known config key", "kafka, controller, zookeeper"]),
     "typo inside object": (["kafka.replica=3"], ["kafka-demo:kafka.replica", "not a known key", "replicas"]),
     "object given as text": (["topic=events"], ["kafka-demo:topic", '"events"', "must be an object"]),
     "replicas zero": (["kafka.replicas=0"], ["kafka-demo:kafka.replicas = 0", "integer from 1 to 9"]),

@@ -22,7 +22,11 @@ from tests.helpers import (
 def test_namespace_and_cluster_domain_come_from_config():
     rendered = render_matrix("kraft-3-keys-classes")
     props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
-    assert props["advertised.listeners"] == "PLAINTEXT://{{POD_NAME}}.kafka.streaming.svc.k8s.example.org:9092"
+    assert props["advertised.listeners"] == (
+        "PLAINTEXT://{{POD_NAME}}.kafka.streaming.svc.k8s.example.org:9092,"
+        "CONTROLLER://{{POD_NAME}}.kafka.streaming.svc.k8s.example.org:9093"
+    )
+    assert props["controller.quorum.bootstrap.servers"].startswith("kafka-0.kafka.streaming.svc.k8s.example.org:9093,")
     assert rendered.outputs["bootstrapServers"].startswith("kafka-0.kafka.streaming.svc.k8s.example.org:9092,")
 
 

@@ -21,8 +21,8 @@ from tests.helpers import (
 
 
 @pytest.mark.parametrize("brokers", [1, 3])
-def test_kraft_properties_list_every_voter_and_leave_only_per_pod_values(brokers):
-    overrides = [f"kafka.replicas={brokers}", f"topic.replicationFactor={min(brokers, 3)}",
+def test_combined_kraft_on_kafka_3_9_keeps_a_static_voter_list(brokers):
+    overrides = [f"kafka.replicas={brokers}", f"topic.replicationFactor={min(brokers, 3)}", "kafka.version=3.9.1",
                  f"kafka.defaultReplicationFactor={min(brokers, 3)}", f"kafka.minInsyncReplicas={1 if brokers == 1 else 2}",
                  f"topic.minInsyncReplicas={1 if brokers == 1 else 2}"]
     rendered = render_stack("prod", overrides)
@@ -32,6 +32,7 @@ def test_kraft_properties_list_every_voter_and_leave_only_per_pod_values(brokers
     assert props["controller.quorum.voters"] == ",".join(
         f"{i}@kafka-{i}.kafka.kafka-prod.svc.cluster.local:9093" for i in range(brokers)
     )
+    assert "controller.quorum.bootstrap.servers" not in props and "controller.quorum.auto.join.enable" not in props
     assert props["advertised.listeners"] == "PLAINTEXT://{{POD_NAME}}.kafka.kafka-prod.svc.cluster.local:9092"
     assert "CONTROLLER:PLAINTEXT" in props["listener.security.protocol.map"]
     assert props["controller.listener.names"] == "CONTROLLER"
@@ -39,6 +40,8 @@ def test_kraft_properties_list_every_voter_and_leave_only_per_pod_values(brokers
     assert "zookeeper.connect" not in props and "broker.id" not in props
     placeholders = set(re.findall(r"\{\{[A-Z_]+\}\}", find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"]))
     assert placeholders == {"{{NODE_ID}}", "{{POD_NAME}}"}
+    # A static quorum formats without quorum flags: the start script gets no controller set.
+    assert script_params(rendered, "kafka-config")["INITIAL_CONTROLLERS"] == ""
 
 
 def test_kraft_storage_is_formatted_with_the_stack_cluster_id():

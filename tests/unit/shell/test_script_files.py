@@ -13,9 +13,16 @@ from tests.helpers import shellcheck_binary
 from . import PACKAGE_DIR, shell
 from .harness import TIMEOUT
 
-NOT_PARAMS = {"POD_NAME", "BASH_REMATCH"}  # set by the pod, and by bash itself
+NOT_PARAMS = {"POD_NAME", "BASH_REMATCH", "SECONDS"}  # set by the pod, and by bash itself
 LIB_FUNCTIONS = re.findall(r"^([a-z_]+)\(\) \{", shell.script_text("lib.sh"), re.M)
 REFERENCE = re.compile(r"\$\{?([A-Z][A-Z0-9_]*)")
+ARITHMETIC = re.compile(r"\$\(\((.*?)\)\)")  # names in $(( ... )) need no $ (shellcheck SC2004)
+
+
+def references(body: str) -> set[str]:
+    """Variables a script body reads: $NAME, ${NAME...} and bare names inside $(( ... ))."""
+    bare = {name for expression in ARITHMETIC.findall(body) for name in re.findall(r"\b([A-Z][A-Z0-9_]*)\b", expression)}
+    return set(REFERENCE.findall(body)) | bare
 
 
 def test_the_package_holds_exactly_the_scripts_and_lib():
@@ -43,9 +50,9 @@ def test_script_reads_exactly_its_declared_params(name):
     lib_body = shell.script_text("lib.sh") if uses_lib else ""
     declared = set(shell.required_params(name))
     assigned = set(re.findall(r"^([A-Z][A-Z0-9_]*)=", body, re.M))
-    undeclared = set(REFERENCE.findall(body)) - declared - assigned - NOT_PARAMS
+    undeclared = references(body) - declared - assigned - NOT_PARAMS
     assert not undeclared, f"{name} reads {sorted(undeclared)} without declaring them in '# params:'"
-    unused = {p for p in declared if not re.search(rf"\$\{{?{p}\b", body + lib_body)}
+    unused = declared - references(body + lib_body)
     assert not unused, f"{name} declares {sorted(unused)} but never reads them"
 
 

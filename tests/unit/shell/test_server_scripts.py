@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 
 import pytest
@@ -21,7 +22,12 @@ def kafka_params(sandbox, **overrides):
     params = {
         "CLUSTER_ID": CLUSTER_ID,
         "CONFIG_DIR": str(sandbox.config),
+        "CONTROLLER_ENDPOINTS": "",
         "DATA_DIR": str(sandbox.root / "data"),
+        "DATA_ROLE": "kraft",
+        "INITIAL_CONTROLLERS": "",
+        "JOIN_WAIT_SECONDS": 60,
+        "NODE_ID_OFFSET": 0,
         "KAFKA_HOME": str(sandbox.kafka_home),
         "KAFKA_LOG_DIR": str(sandbox.root / "data" / "kraft-logs"),
         "MODE": "kraft",
@@ -56,19 +62,19 @@ def test_start_kafka_kraft_fills_identity_formats_and_starts(kafka):
     assert kafka.calls("kafka-server-start.sh") == [[str(runtime)]]
     assert (kafka.root / "data" / "kraft-logs").is_dir()
     assert (kafka.root / "data" / ".kafka-demo-mode").read_text() == "kraft\n"
-    assert "[start-kafka] kafka-2: node 2, kraft mode" in result.stdout
+    assert "[start-kafka] kafka-2: node 2, kraft" in result.stdout
 
 
 def test_start_kafka_zookeeper_mode_waits_for_a_serving_ensemble_and_does_not_format(kafka):
     # The first server is down and the second not serving yet; on the second round it serves.
     with fake_zookeeper(NOT_SERVING, SERVING) as (port, requests):
         connect = f"127.0.0.1:{free_port()},127.0.0.1:{port}/kafka"  # a chroot suffix is ignored
-        kafka.install(["start-kafka.sh"], kafka_params(kafka, MODE="zookeeper", CLUSTER_ID="", ZOOKEEPER_CONNECT=connect))
+        kafka.install(["start-kafka.sh"], kafka_params(kafka, MODE="zookeeper", DATA_ROLE="zookeeper", CLUSTER_ID="", ZOOKEEPER_CONNECT=connect))
         result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-0"})
     assert result.returncode == 0, result.stderr
     assert requests == [b"srvr", b"srvr"]
     assert result.stdout.count(f"[start-kafka] waiting for ZooKeeper ({connect})") == 1
-    assert "[start-kafka] kafka-0: node 0, zookeeper mode" in result.stdout
+    assert "[start-kafka] kafka-0: node 0, zookeeper" in result.stdout
     assert kafka.calls("kafka-storage.sh") == []
     assert kafka.calls("kafka-server-start.sh") == [[str(kafka.root / "server.properties")]]
     assert (kafka.root / "data" / ".kafka-demo-mode").read_text() == "zookeeper\n"
@@ -82,7 +88,7 @@ def test_start_kafka_refuses_the_other_modes_data(kafka):
     result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-1"})
     assert result.returncode == 1
     assert (
-        f"[start-kafka] refusing to start: {kafka.root / 'data'} holds zookeeper-mode data and this node runs kraft mode"
+        f"[start-kafka] refusing to start: {kafka.root / 'data'} holds zookeeper data and this node is kraft"
         in result.stderr
     )
     assert marker.read_text() == "zookeeper\n"
@@ -96,6 +102,98 @@ def test_start_kafka_accepts_its_own_modes_marker(kafka):
     kafka.install(["start-kafka.sh"], kafka_params(kafka))
     assert kafka.run("start-kafka.sh", {"POD_NAME": "kafka-1"}).returncode == 0
     assert len(kafka.calls("kafka-server-start.sh")) == 1
+
+
+@pytest.mark.parametrize("stored, role", [("kraft", "kraft-broker"), ("kraft-broker", "kraft"), ("kraft-controller", "kraft-broker")])
+def test_start_kafka_refuses_another_topologys_data(kafka, stored, role):
+    """A combined node's disk is not a dedicated broker's (its metadata log would be taken for stray data)."""
+    marker = kafka.root / "data" / ".kafka-demo-mode"
+    marker.parent.mkdir()
+    marker.write_text(f"{stored}\n")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, DATA_ROLE=role))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-0"})
+    assert result.returncode == 1 and f"holds {stored} data and this node is {role}" in result.stderr
+    assert kafka.calls("kafka-storage.sh") == [] and kafka.calls("kafka-server-start.sh") == []
+
+
+INITIAL = "100@kafka-controller-0.x:9093:AAAAAAAAAAAAAAAAAAAAAA,101@kafka-controller-1.x:9093:BBBBBBBBBBBBBBBBBBBBBB"
+
+
+def controller_params(kafka, endpoints, **overrides):
+    return kafka_params(
+        kafka, DATA_ROLE="kraft-controller", NODE_ID_OFFSET=100, CONTROLLER_ENDPOINTS=endpoints,
+        INITIAL_CONTROLLERS=INITIAL, **overrides,
+    )
+
+
+def quorum_tool(kafka, leader_from_call: int | None):
+    """A fake kafka-metadata-quorum.sh: no leader, or a leader from its Nth call on."""
+    answer = "" if leader_from_call is None else (
+        f'n=$(wc -l <"$STATE/kafka-metadata-quorum.sh.calls"); '
+        f'if [ "$n" -ge {leader_from_call} ]; then echo "LeaderId: 101"; exit 0; fi'
+    )
+    kafka.fake("kafka-metadata-quorum.sh", answer + "\nexit 1")
+
+
+def test_a_controller_formats_as_an_initial_voter_when_no_other_controller_runs(kafka):
+    # Nothing listens on the other endpoint: the first start of the cluster.
+    quorum_tool(kafka, None)
+    kafka.install(["start-kafka.sh"], controller_params(kafka, f"kafka-controller-0.x:9093,127.0.0.1:{free_port()}"))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})
+    assert result.returncode == 0, result.stderr
+    runtime = str(kafka.root / "server.properties")
+    assert kafka.calls("kafka-storage.sh") == [[
+        "format", "--ignore-formatted", "--cluster-id", CLUSTER_ID, "--config", runtime, "--initial-controllers", INITIAL,
+    ]]
+    assert (kafka.root / "server.properties").read_text().startswith("node.id=101\n")
+    assert "formatting as an initial controller" in result.stderr
+
+
+def test_a_controller_on_an_empty_disk_joins_a_running_quorum_with_a_new_identity(kafka):
+    """A lost disk must not come back under its derived directory id: it joins as a new member."""
+    quorum_tool(kafka, 1)
+    kafka.install(["start-kafka.sh"], controller_params(kafka, "kafka-controller-0.x:9093"))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})
+    assert result.returncode == 0, result.stderr
+    assert kafka.calls("kafka-storage.sh")[0][-1] == "--no-initial-controllers"
+    assert "joining it as a new controller" in result.stderr
+
+
+def test_a_controller_waits_while_the_others_elect_then_joins(kafka):
+    listener = socket.create_server(("127.0.0.1", 0))  # another controller, up but no leader yet
+    try:
+        quorum_tool(kafka, 3)
+        kafka.install(["start-kafka.sh"], controller_params(kafka, f"127.0.0.1:{listener.getsockname()[1]}"))
+        result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})
+    finally:
+        listener.close()
+    assert result.returncode == 0, result.stderr
+    assert len(kafka.calls("kafka-metadata-quorum.sh")) == 3
+    assert result.stderr.count("waiting for the controller quorum") == 2
+    assert kafka.calls("kafka-storage.sh")[0][-1] == "--no-initial-controllers"
+
+
+def test_initial_controllers_waiting_for_this_one_get_it_after_the_join_wait(kafka):
+    listener = socket.create_server(("127.0.0.1", 0))  # an initial controller that cannot elect alone
+    try:
+        quorum_tool(kafka, None)
+        kafka.install(["start-kafka.sh"], controller_params(kafka, f"127.0.0.1:{listener.getsockname()[1]}", JOIN_WAIT_SECONDS=1))
+        result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-0"})
+    finally:
+        listener.close()
+    assert result.returncode == 0, result.stderr
+    assert kafka.calls("kafka-storage.sh")[0][-2:] == ["--initial-controllers", INITIAL]
+
+
+def test_a_formatted_controller_restarts_without_asking_the_quorum(kafka):
+    quorum_tool(kafka, None)
+    (kafka.root / "data" / "kraft-logs").mkdir(parents=True)
+    (kafka.root / "data" / "kraft-logs" / "meta.properties").write_text("directory.id=AAAAAAAAAAAAAAAAAAAAAA\n")
+    kafka.install(["start-kafka.sh"], controller_params(kafka, "kafka-controller-0.x:9093"))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-0"})
+    assert result.returncode == 0, result.stderr
+    assert kafka.calls("kafka-metadata-quorum.sh") == []
+    assert kafka.calls("kafka-storage.sh")[0][-1] == "--no-initial-controllers"  # ignored on a formatted disk
 
 
 @pytest.mark.parametrize(
