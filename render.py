@@ -12,9 +12,11 @@ In the output directory it writes, replaces and removes only its own files (list
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import pulumi
@@ -144,5 +146,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def close_event_loop() -> None:
+    """Close the SDK's event loop before the interpreter exits: left to the garbage collector at
+    shutdown, it can be collected after its self-pipe and print a spurious ValueError traceback."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # get_event_loop without a running loop
+        loop = asyncio.get_event_loop()
+    if not loop.is_closed():
+        loop.close()
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    close_event_loop()
+    sys.exit(status)

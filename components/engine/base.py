@@ -61,12 +61,16 @@ class PlatformComponent(pulumi.ComponentResource):
         self.objects: dict[str, pulumi.CustomResource] = {}
         waits_for = _depends_on(opts)
         supporting: list[pulumi.Resource] = []
+        servers: list[pulumi.Resource] = []  # a Job of a component acts on its servers: it runs after them
         for manifest in manifests:
-            workload = manifest["kind"] in ("StatefulSet", "Deployment", "Job")
-            depends = waits_for + (supporting if workload else [])
+            kind = manifest["kind"]
+            workload = kind in ("StatefulSet", "Deployment", "Job")
+            depends = waits_for + (supporting if workload else []) + (servers if kind == "Job" else [])
             resource = resources.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
-            if manifest["kind"] in ("ConfigMap", "Service"):
+            if kind in ("ConfigMap", "Service"):
                 supporting.append(resource)
+            if kind == "StatefulSet":
+                servers.append(resource)
             self.objects[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource
 
     def object(self, kind: str, name: str) -> Any:

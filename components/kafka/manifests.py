@@ -3,7 +3,10 @@ headless Service, StatefulSet, NetworkPolicy, PDB."""
 
 from __future__ import annotations
 
+import hashlib
+
 from .. import shell
+from ..config.resources import JvmResources
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
 from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
@@ -12,6 +15,8 @@ from .spec import BrokerSpec
 
 CONFIGMAP = "kafka-config"
 CONTROLLER_CONFIGMAP = "kafka-controller-config"
+QUORUM = "kafka-quorum"  # the Job that settles the voter set after an up, and its ConfigMap
+QUORUM_RESOURCES = JvmResources("100m", "500m", "384Mi", 128)  # one admin-tool JVM
 TMP_LOGS = "/tmp/kafka-logs"  # LOG_DIR of the Kafka scripts: the root filesystem is read-only
 # How long a controller on an empty disk waits for the others to elect a leader before it takes them
 # for initial controllers waiting for it (start-kafka.sh, first_format).
@@ -44,7 +49,7 @@ def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | 
         "DATA_ROLE": data_role(spec, controller),
         "NODE_ID_OFFSET": spec.controller_node_id(0) if controller else 0,
         "CLUSTER_ID": spec.cluster_id if spec.kraft else "",
-        "CONTROLLER_ENDPOINTS": ",".join(endpoint for _, endpoint in spec.controller_endpoints) if voter else "",
+        "CONTROLLER_ENDPOINTS": ",".join(endpoint for _, endpoint in spec.seed_endpoints) if voter else "",
         "INITIAL_CONTROLLERS": properties.initial_controllers(spec) if voter else "",
         "JOIN_WAIT_SECONDS": JOIN_WAIT_SECONDS,
         "ZOOKEEPER_CONNECT": spec.zookeeper_connect or "",
@@ -104,7 +109,43 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
         objects.append(k8s.pdb(namespace, KAFKA))
     if spec.controllers:
         objects += controller_manifests(spec)
+    if spec.dynamic_quorum:
+        objects += quorum_manifests(spec)
     return objects
+
+
+def quorum_job_name(spec: BrokerSpec) -> str:
+    """A new name whenever the wanted voter set changes (Job templates are immutable; a new Job runs)."""
+    digest = hashlib.sha256(
+        f"{spec.cluster_id}/{spec.topology}/{spec.controller_node_id(0)}/{spec.controller_count}".encode()
+    ).hexdigest()[:8]
+    return f"{QUORUM}-{spec.controller_count}-{digest}"
+
+
+def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
+    """A Job, run after the StatefulSets on every change of the controller count: it removes the voters
+    of controllers a scale-down stopped and waits until every wanted controller is a voter (new ones
+    join by themselves). `pulumi up` waits for it, so an up ends with the quorum it asked for."""
+    namespace = spec.place.namespace
+    params = {
+        "BOOTSTRAP_SERVERS": spec.bootstrap_servers, "CONTROLLERS": spec.controller_count,
+        "FIRST_NODE_ID": spec.controller_node_id(0), "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3,
+    }
+    data = shell.config_files(["controller-quorum.sh"], params)
+    container = k8s.jvm_container(
+        QUORUM, spec.image, f"{properties.CONFIG_MOUNT}/controller-quorum.sh", QUORUM_RESOURCES, "KAFKA_HEAP_OPTS",
+        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
+        mounts=[{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}],
+    )
+    volumes = [k8s.config_volume("config", QUORUM), {"name": "tmp", "emptyDir": {}}]
+    template = k8s.pod_template(QUORUM, data, k8s.pod_spec([container], volumes, QUORUM, 1, restartPolicy="OnFailure"))
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": k8s.meta(namespace, quorum_job_name(spec), QUORUM),
+        "spec": {"backoffLimit": 6, "activeDeadlineSeconds": 900, "template": template},
+    }
+    return [k8s.config_map(namespace, QUORUM, QUORUM, data), job, k8s.network_policy(namespace, QUORUM, [])]
 
 
 def controller_manifests(spec: BrokerSpec) -> list[Manifest]:

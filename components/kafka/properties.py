@@ -101,17 +101,17 @@ def quorum(spec: BrokerSpec) -> dict[str, str]:
     join (controller.quorum.auto.join.enable: a controller on an empty disk adds itself) and leave at
     run time. Static (older KRaft): the fixed voter list, as those releases need."""
     if spec.dynamic_quorum:
-        return {"controller.quorum.bootstrap.servers": ",".join(endpoint for _, endpoint in spec.controller_endpoints)}
+        return {"controller.quorum.bootstrap.servers": ",".join(endpoint for _, endpoint in spec.seed_endpoints)}
     return {"controller.quorum.voters": ",".join(f"{node}@{endpoint}" for node, endpoint in spec.controller_endpoints)}
 
 
 def initial_controllers(spec: BrokerSpec) -> str:
-    """`kafka-storage.sh format --initial-controllers`: the voter set of a new dynamic quorum, with the
-    directory ids derived from the cluster id (see spec.controller_directory_id)."""
+    """`kafka-storage.sh format --initial-controllers`: the voter set a new dynamic quorum starts with
+    (the seed controllers; any others join it), with directory ids derived from the cluster id."""
     from .spec import controller_directory_id
 
     return ",".join(
-        f"{node}@{endpoint}:{controller_directory_id(spec.cluster_id, node)}" for node, endpoint in spec.controller_endpoints
+        f"{node}@{endpoint}:{controller_directory_id(spec.cluster_id, node)}" for node, endpoint in spec.seed_endpoints
     )
 
 

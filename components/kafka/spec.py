@@ -91,6 +91,13 @@ class BrokerSpec:
         ]
 
     @property
+    def seed_endpoints(self) -> list[tuple[int, str]]:
+        """The first three controllers (fewer if there are fewer): where nodes ask for the quorum, and the
+        voters a new dynamic quorum starts with; the others join it. Fixed while the count moves between
+        3 and 5, so scaling the quorum changes no node's configuration and rolls no pod."""
+        return self.controller_endpoints[:3]
+
+    @property
     def bootstrap_servers(self) -> str:
         return self.place.bootstrap_servers(self.replicas)
 

@@ -18,7 +18,7 @@ from tests.helpers import wait_for
 from tests.realkafka.harness import Cluster, jars
 
 # Small JVMs and a fast producer: the same rendered files, sized for a 2-core test machine.
-TEST_SIZING = ["kafka.memory=768Mi", "zookeeper.memory=384Mi", "producer.memory=256Mi",
+TEST_SIZING = ["kafka.memory=768Mi", "controller.memory=512Mi", "zookeeper.memory=384Mi", "producer.memory=256Mi",
                "consumer.memory=256Mi", "producer.intervalSeconds=0.2"]
 
 EVENT = re.compile(r"^event-(\d+): order-placed at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
@@ -63,6 +63,8 @@ class Platform:
         self.cluster = Cluster(self.rendered.manifests, root, jar_dir=jars(variable))
         self.kraft = self.settings.kraft
         self.brokers = [f"kafka-{i}" for i in range(self.settings.kafka.replicas)]
+        controllers = self.settings.kafka.controllers
+        self.controllers = [f"kafka-controller-{i}" for i in range(controllers.replicas)] if controllers else []
         self.timings: dict[str, float] = {}
 
     @property
@@ -78,6 +80,9 @@ class Platform:
         started = time.monotonic()
         if not self.kraft:
             for pod in self.cluster.add_statefulset("zookeeper"):
+                self.cluster.start(pod)
+        if self.controllers:  # created in parallel with the brokers, as the two StatefulSets are
+            for pod in self.cluster.add_statefulset("kafka-controller"):
                 self.cluster.start(pod)
         for pod in self.cluster.add_statefulset("kafka"):
             self.cluster.start(pod)

@@ -44,12 +44,14 @@ def assert_ordered_within_partitions(records):
         assert numbers == sorted(numbers), f"partition {partition}: events out of order {numbers[:20]}"
 
 
+COMBINED = ["controller.replicas=0"]
 FORMS = {
-    "zookeeper-1x1 (dev)": ("dev", []),
-    "zookeeper-3x3": ("dev", ["zookeeper.replicas=3", "kafka.replicas=3", "topic.replicationFactor=3"]),
-    "kraft-1": ("prod", SINGLE_BROKER),
-    "kraft-3 (prod)": ("prod", []),
-    "kraft-3 on Kafka 4.1.1": ("prod", ["kafka.version=4.1.1"]),
+    "zookeeper-1x1 (dev) on Kafka 3.9.1": ("dev", []),
+    "zookeeper-3x3 on Kafka 3.9.1": ("dev", ["zookeeper.replicas=3", "kafka.replicas=3", "topic.replicationFactor=3"]),
+    "kraft-1 combined on Kafka 4.4.0": ("prod", SINGLE_BROKER + COMBINED),
+    "kraft-3 combined on Kafka 4.4.0": ("prod", COMBINED),
+    "kraft 3 controllers + 3 brokers (prod) on Kafka 4.4.0": ("prod", []),
+    "kraft-3 combined, static quorum, on Kafka 3.9.1": ("prod", COMBINED + ["kafka.version=3.9.1"]),
 }
 
 
@@ -179,7 +181,7 @@ def test_mode_switch_never_starts_a_node_on_the_other_modes_data(tmp_path):
         back.cluster.add_statefulset("kafka")
         pod = back.cluster.start("kafka-0", extra_mounts={"/var/lib/kafka/data": kraft_disk})
         assert pod.process.wait(timeout=60) == 1
-        assert "holds kraft-mode data" in back.cluster.output(pod)
+        assert "holds kraft data" in back.cluster.output(pod)
 
 
 def test_min_isr_above_replication_is_refused_before_kafka_sees_it(tmp_path):

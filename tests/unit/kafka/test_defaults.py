@@ -22,7 +22,7 @@ from tests.helpers import (
 
 @pytest.mark.parametrize("brokers", [1, 3])
 def test_combined_kraft_on_kafka_3_9_keeps_a_static_voter_list(brokers):
-    overrides = [f"kafka.replicas={brokers}", f"topic.replicationFactor={min(brokers, 3)}", "kafka.version=3.9.1",
+    overrides = [f"kafka.replicas={brokers}", f"topic.replicationFactor={min(brokers, 3)}", "kafka.version=3.9.1", "controller.replicas=0",
                  f"kafka.defaultReplicationFactor={min(brokers, 3)}", f"kafka.minInsyncReplicas={1 if brokers == 1 else 2}",
                  f"topic.minInsyncReplicas={1 if brokers == 1 else 2}"]
     rendered = render_stack("prod", overrides)

@@ -13,7 +13,8 @@ from components.kafka.spec import controller_directory_id, derive_cluster_id
 from tests.helpers import find, properties, render_stack, script_params
 
 SUFFIX = "kafka-prod.svc.cluster.local"
-DEDICATED = ["controller.replicas=3"]
+DEDICATED = ["controller.replicas=3"]  # prod's own topology
+COMBINED = ["controller.replicas=0"]
 
 
 def server_properties(rendered, config_map="kafka-config"):
@@ -28,7 +29,7 @@ def test_kraft_defaults_to_kafka_4_4_and_zookeeper_mode_to_3_9():
 
 
 def test_combined_nodes_on_4_4_use_a_dynamic_quorum_formatted_with_derived_directory_ids():
-    rendered = render_stack("prod")
+    rendered = render_stack("prod", COMBINED)
     props = server_properties(rendered)
     endpoints = [f"kafka-{i}.kafka.{SUFFIX}:9093" for i in range(3)]
     assert props["process.roles"] == "broker,controller"
@@ -47,7 +48,7 @@ def test_combined_nodes_on_4_4_use_a_dynamic_quorum_formatted_with_derived_direc
     assert params["CONTROLLER_ENDPOINTS"] == ",".join(endpoints)
     assert params["DATA_ROLE"] == "kraft" and params["NODE_ID_OFFSET"] == "0"
     # Share groups' state topic follows the broker count, as the other internal topics do.
-    single = server_properties(render_stack("prod", ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
+    single = server_properties(render_stack("prod", COMBINED + ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
                                                      "topic.replicationFactor=1", "topic.minInsyncReplicas=1"]))
     assert single["share.coordinator.state.topic.replication.factor"] == "1"
     assert single["share.coordinator.state.topic.min.isr"] == "1"
@@ -117,7 +118,7 @@ def test_dedicated_controllers_allow_an_even_broker_count_and_size_on_their_own(
 
 
 def test_a_topology_switch_is_a_new_cluster_on_new_disks_and_the_topic_job_runs_again():
-    combined, dedicated = render_stack("prod"), render_stack("prod", DEDICATED)
+    combined, dedicated = render_stack("prod", COMBINED), render_stack("prod", DEDICATED)
     claims = [find(r, "StatefulSet", "kafka")["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] for r in (combined, dedicated)]
     assert claims == ["data-kraft", "data-kraft-broker"]
     jobs = [[m["metadata"]["name"] for m in r.manifests if m["kind"] == "Job"] for r in (combined, dedicated)]
@@ -129,7 +130,7 @@ def test_a_topology_switch_is_a_new_cluster_on_new_disks_and_the_topic_job_runs_
     (["controller.replicas=4"], ["kafka-demo:controller.replicas = 4: must be one of 0, 3, 5"]),
     (["controller.replicas=3", "kafka.version=4.1.1"],
      ["kafka-demo:controller.replicas = 3: dedicated controllers need Kafka 4.2 or newer", "kafka.version is 4.1.1"]),
-    (["kafka.replicas=4"], ["kafka-demo:kafka.replicas = 4: with combined KRaft nodes", "Dedicated controllers (controller.replicas: 3)"]),
+    (COMBINED + ["kafka.replicas=4"], ["kafka-demo:kafka.replicas = 4: with combined KRaft nodes", "Dedicated controllers (controller.replicas: 3)"]),
     (["controller.replicas=3", "controller.memory=100Mi"], ["kafka-demo:controller.memory = \"100Mi\": must be at least 256Mi"]),
 ])
 def test_controller_rules_are_checked_before_anything_is_created(overrides, expected):
@@ -143,3 +144,19 @@ def test_dedicated_controllers_in_zookeeper_mode_are_refused():
     with pytest.raises(ConfigError) as error:
         load_settings(stack_config("dev", ["controller.replicas=3"]), "dev")
     assert "kafka-demo:controller.replicas = 3: dedicated controllers are a KRaft topology" in str(error.value)
+
+
+@pytest.mark.parametrize("base", [[], ["controller.replicas=0"]])
+def test_scaling_the_quorum_between_3_and_5_changes_no_node_configuration(base):
+    """New controllers join through the same seed: only the StatefulSet's replicas and the quorum Job change."""
+    three = render_stack("prod", base + ([] if base else ["controller.replicas=3"]))
+    five = render_stack("prod", base + (["kafka.replicas=5"] if base else ["controller.replicas=5"]))
+    statefulset = "kafka" if base else "kafka-controller"
+    config_maps = ["kafka-config"] + ([] if base else ["kafka-controller-config"])
+    for name in config_maps:
+        assert find(three, "ConfigMap", name)["data"] == find(five, "ConfigMap", name)["data"], name
+    assert find(five, "StatefulSet", statefulset)["spec"]["replicas"] == 5
+    jobs = [[m["metadata"]["name"] for m in r.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
+            for r in (three, five)]
+    assert jobs[0] != jobs[1] and len(jobs[0]) == len(jobs[1]) == 1
+    assert script_params(five, "kafka-quorum")["CONTROLLERS"] == "5"

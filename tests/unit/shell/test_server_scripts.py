@@ -306,3 +306,54 @@ def _probe(tmp_path, pod_name):
         env={"PATH": "/usr/bin:/bin", "POD_NAME": pod_name},
         capture_output=True, text=True, timeout=TIMEOUT,
     )
+
+
+def voters_status(*voters: tuple[int, str]) -> str:
+    listed = ", ".join(
+        f'{{"id": {node}, "directoryId": "{directory}", "endpoints": ["CONTROLLER://c-{node}:9093"]}}' for node, directory in voters
+    )
+    return f"ClusterId: {CLUSTER_ID}\nLeaderId: 100\nCurrentVoters: [{listed}]\nCurrentObservers: []\n"
+
+
+def quorum_params(kafka, **overrides):
+    return {"BOOTSTRAP_SERVERS": "kafka-0:9092", "CONTROLLERS": 3, "FIRST_NODE_ID": 100,
+            "KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, **overrides}
+
+
+def scripted_quorum_tool(kafka, *statuses: str) -> None:
+    """kafka-metadata-quorum.sh answering `describe --status` with the given outputs in turn (the last
+    repeats); remove-controller succeeds."""
+    for index, status in enumerate(statuses):
+        (kafka.root / f"status-{index}").write_text(status)
+    kafka.fake("kafka-metadata-quorum.sh", (
+        'case "$*" in *remove-controller*) exit 0 ;; esac\n'
+        f'n=$(grep -c "describe" "$STATE/kafka-metadata-quorum.sh.calls"); last={len(statuses) - 1}\n'
+        f'cat "{kafka.root}/status-$(( n - 1 < last ? n - 1 : last ))"'
+    ))
+
+
+def test_controller_quorum_removes_the_voters_of_stopped_controllers_and_waits_for_the_wanted_set(kafka):
+    five = voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D"), (104, "E"))
+    scripted_quorum_tool(kafka, five, voters_status((100, "A"), (101, "B"), (102, "C")))
+    kafka.install(["controller-quorum.sh"], quorum_params(kafka))
+    result = subprocess.run(["bash", str(kafka.config / "controller-quorum.sh")], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    removals = [call for call in kafka.calls("kafka-metadata-quorum.sh") if "remove-controller" in call]
+    assert removals == [
+        ["--bootstrap-server", "kafka-0:9092", "remove-controller", "--controller-id", "103", "--controller-directory-id", "D"],
+        ["--bootstrap-server", "kafka-0:9092", "remove-controller", "--controller-id", "104", "--controller-directory-id", "E"],
+    ]
+    assert "voters: 100 101 102 - done" in result.stdout
+
+
+def test_controller_quorum_waits_for_new_controllers_to_join(kafka):
+    three = voters_status((100, "A"), (101, "B"), (102, "C"))
+    scripted_quorum_tool(kafka, "", three, voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D")),
+                         voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D"), (104, "E")))
+    kafka.install(["controller-quorum.sh"], quorum_params(kafka, CONTROLLERS=5))
+    result = subprocess.run(["bash", str(kafka.config / "controller-quorum.sh")], capture_output=True, text=True, timeout=TIMEOUT)
+    assert result.returncode == 0, result.stderr
+    assert not [call for call in kafka.calls("kafka-metadata-quorum.sh") if "remove-controller" in call]
+    assert "waiting for the quorum" in result.stdout
+    assert result.stdout.count("waiting for: 100 101 102 103 104") == 2
+    assert "voters: 100 101 102 103 104 - done" in result.stdout
