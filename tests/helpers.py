@@ -70,6 +70,12 @@ def wait_for(condition, what: str, timeout: float = 120, interval: float = 0.5):
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what} (last: {last!r})")
 
 
+def topic_job(rendered: Rendered) -> dict[str, Any]:
+    """The topic's Job (the KafkaBroker component has Jobs of its own)."""
+    [job] = [m for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "topic"]
+    return job
+
+
 def script_params(rendered: Rendered, config_map: str) -> dict[str, str]:
     """The values a ConfigMap's scripts read: its params.env, parsed the way bash reads it."""
     text = find(rendered, "ConfigMap", config_map)["data"]["params.env"]

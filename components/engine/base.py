@@ -9,7 +9,7 @@ import pulumi
 
 from ..config.schema import ConfigError, Key, Labels, args_labels, args_values
 from ..k8s import resources
-from ..k8s.builders import Manifest
+from ..k8s.builders import RUNS_BEFORE_SERVERS, Manifest
 
 TYPE_PREFIX = "kafka-demo:platform"
 
@@ -61,16 +61,26 @@ class PlatformComponent(pulumi.ComponentResource):
         self.objects: dict[str, pulumi.CustomResource] = {}
         waits_for = _depends_on(opts)
         supporting: list[pulumi.Resource] = []
-        servers: list[pulumi.Resource] = []  # a Job of a component acts on its servers: it runs after them
+        # A Job of a component acts on its servers: it runs after the StatefulSets, or, marked
+        # RUNS_BEFORE_SERVERS, before them (they wait for it). Such Jobs come first in `manifests`.
+        servers: list[pulumi.Resource] = []
+        before_servers: list[pulumi.Resource] = []
         for manifest in manifests:
             kind = manifest["kind"]
             workload = kind in ("StatefulSet", "Deployment", "Job")
-            depends = waits_for + (supporting if workload else []) + (servers if kind == "Job" else [])
+            runs_before = RUNS_BEFORE_SERVERS in manifest["metadata"].get("annotations", {})
+            depends = waits_for + (supporting if workload else [])
+            if kind == "StatefulSet":
+                depends = depends + before_servers
+            elif kind == "Job" and not runs_before:
+                depends = depends + servers
             resource = resources.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
             if kind in ("ConfigMap", "Service"):
                 supporting.append(resource)
             if kind == "StatefulSet":
                 servers.append(resource)
+            if runs_before:
+                before_servers.append(resource)
             self.objects[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource
 
     def object(self, kind: str, name: str) -> Any:

@@ -147,6 +147,8 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     }
     if zookeeper is not None:
         outputs["zookeeperConnect"] = zookeeper.connect_string
+    else:
+        outputs["controllerDnsNames"] = kafka.controller_dns_names
     return outputs
 
 

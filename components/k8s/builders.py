@@ -19,6 +19,10 @@ RUN_AS = 1000  # appuser in apache/kafka, zookeeper in the official zookeeper im
 CHECKSUM_ANNOTATION = "kafka-demo/config-checksum"
 
 
+# On a Job: run it before the component's StatefulSets change (they wait for it), not after them.
+RUNS_BEFORE_SERVERS = "kafka-demo/runs-before"
+
+
 def meta(namespace: str, name: str, app: str) -> Manifest:
     return {"name": name, "namespace": namespace, "labels": labels(app)}
 

@@ -16,7 +16,8 @@ from .spec import BrokerSpec
 CONFIGMAP = "kafka-config"
 CONTROLLER_CONFIGMAP = "kafka-controller-config"
 QUORUM = "kafka-quorum"  # the Job that settles the voter set after an up, and its ConfigMap
-QUORUM_RESOURCES = JvmResources("100m", "500m", "384Mi", 128)  # one admin-tool JVM
+REPLICAS = "kafka-replicas"  # the Jobs that move partition replicas when the broker count changes
+TOOL_RESOURCES = JvmResources("100m", "500m", "384Mi", 128)  # one admin-tool JVM at a time
 TMP_LOGS = "/tmp/kafka-logs"  # LOG_DIR of the Kafka scripts: the root filesystem is read-only
 # How long a controller on an empty disk waits for the others to elect a leader before it takes them
 # for initial controllers waiting for it (start-kafka.sh, first_format).
@@ -95,7 +96,7 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
     # Controlled shutdown moves partition leadership away before the broker stops.
     pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=120)
     claim = k8s.claim_template(claim_name(spec), KAFKA, spec.storage_size, spec.storage_class)
-    objects = [
+    objects = replica_manifests(spec) + [
         k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
         k8s.headless_service(namespace, KAFKA, ports),
         k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim),
@@ -114,6 +115,53 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
     return objects
 
 
+def _tool_job(spec: BrokerSpec, name: str, app: str, config_map: str, script: str, args: list[str],
+              annotations: dict[str, str] | None = None) -> Manifest:
+    """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map`."""
+    container = k8s.jvm_container(
+        app, spec.image, f"{properties.CONFIG_MOUNT}/{script}", TOOL_RESOURCES, "KAFKA_HEAP_OPTS",
+        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
+        mounts=[{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}],
+        **({"args": args} if args else {}),
+    )
+    volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
+    metadata = k8s.meta(spec.place.namespace, name, app)
+    if annotations:
+        metadata["annotations"] = annotations
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata,
+        "spec": {
+            "backoffLimit": 6, "activeDeadlineSeconds": 1800,
+            "template": {"metadata": {"labels": k8s.labels(app)},
+                         "spec": k8s.pod_spec([container], volumes, app, 1, restartPolicy="OnFailure")},
+        },
+    }
+
+
+def replica_job_names(spec: BrokerSpec) -> tuple[str, str]:
+    """(drain, spread): new names whenever the broker count (or the cluster) changes, so both run again."""
+    digest = hashlib.sha256(f"{spec.cluster_id}/{spec.topology}/{spec.replicas}".encode()).hexdigest()[:8]
+    return f"kafka-drain-{spec.replicas}-{digest}", f"kafka-spread-{spec.replicas}-{digest}"
+
+
+def replica_manifests(spec: BrokerSpec) -> list[Manifest]:
+    """The ConfigMap and Jobs of move-replicas.sh: `drain` before the brokers' StatefulSet changes (a
+    scale-down's brokers are emptied first, or the up stops), `spread` after it (a scale-up's new brokers
+    get partitions)."""
+    params = {"BOOTSTRAP_SERVERS": spec.bootstrap_servers, "BROKERS": spec.replicas,
+              "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3}
+    data = shell.config_files(["move-replicas.sh"], params)
+    drain, spread = replica_job_names(spec)
+    return [
+        k8s.config_map(spec.place.namespace, REPLICAS, REPLICAS, data),
+        _tool_job(spec, drain, REPLICAS, REPLICAS, "move-replicas.sh", ["drain"], {k8s.RUNS_BEFORE_SERVERS: "statefulsets"}),
+        _tool_job(spec, spread, REPLICAS, REPLICAS, "move-replicas.sh", ["spread"]),
+        k8s.network_policy(spec.place.namespace, REPLICAS, []),
+    ]
+
+
 def quorum_job_name(spec: BrokerSpec) -> str:
     """A new name whenever the wanted voter set changes (Job templates are immutable; a new Job runs)."""
     digest = hashlib.sha256(
@@ -126,26 +174,16 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
     """A Job, run after the StatefulSets on every change of the controller count: it removes the voters
     of controllers a scale-down stopped and waits until every wanted controller is a voter (new ones
     join by themselves). `pulumi up` waits for it, so an up ends with the quorum it asked for."""
-    namespace = spec.place.namespace
     params = {
         "BOOTSTRAP_SERVERS": spec.bootstrap_servers, "CONTROLLERS": spec.controller_count,
         "FIRST_NODE_ID": spec.controller_node_id(0), "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3,
     }
     data = shell.config_files(["controller-quorum.sh"], params)
-    container = k8s.jvm_container(
-        QUORUM, spec.image, f"{properties.CONFIG_MOUNT}/controller-quorum.sh", QUORUM_RESOURCES, "KAFKA_HEAP_OPTS",
-        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
-        mounts=[{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}],
-    )
-    volumes = [k8s.config_volume("config", QUORUM), {"name": "tmp", "emptyDir": {}}]
-    template = k8s.pod_template(QUORUM, data, k8s.pod_spec([container], volumes, QUORUM, 1, restartPolicy="OnFailure"))
-    job = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": k8s.meta(namespace, quorum_job_name(spec), QUORUM),
-        "spec": {"backoffLimit": 6, "activeDeadlineSeconds": 900, "template": template},
-    }
-    return [k8s.config_map(namespace, QUORUM, QUORUM, data), job, k8s.network_policy(namespace, QUORUM, [])]
+    return [
+        k8s.config_map(spec.place.namespace, QUORUM, QUORUM, data),
+        _tool_job(spec, quorum_job_name(spec), QUORUM, QUORUM, "controller-quorum.sh", []),
+        k8s.network_policy(spec.place.namespace, QUORUM, []),
+    ]
 
 
 def controller_manifests(spec: BrokerSpec) -> list[Manifest]:

@@ -27,6 +27,7 @@ __all__ = ["LIB", "PARAMS_FILE", "SCRIPTS", "config_files", "params_env", "requi
 SCRIPTS = (
     "start-kafka.sh",
     "controller-quorum.sh",
+    "move-replicas.sh",
     "start-zookeeper.sh",
     "zookeeper-ready.sh",
     "create-topic.sh",

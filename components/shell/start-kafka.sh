@@ -52,34 +52,38 @@ other_controllers_listening() {
 
 # quorum_has_leader: true if the controller quorum answers with a leader.
 quorum_has_leader() {
-  timeout 30 "$KAFKA_HOME/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$CONTROLLER_ENDPOINTS" \
+  timeout 20 "$KAFKA_HOME/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$CONTROLLER_ENDPOINTS" \
     describe --status 2>/dev/null | grep "^LeaderId:" >/dev/null
 }
 
 # first_format: how a dynamic-quorum controller with an empty disk formats it: prints join or initial.
-# - The quorum runs (a leader answers): join it as a new member, --no-initial-controllers (a fresh
-#   random directory id; auto-join makes it a voter, replacing an entry of a lost disk). Never the
-#   derived initial id: a voter that lost its log must not vote under its old identity.
 # - No other controller is even listening: the very first start of the cluster; every initial
-#   controller formats with the same --initial-controllers voter set.
+#   controller formats with the same --initial-controllers voter set (no tool JVM is started).
+# - Others listen and the quorum has a leader: join it as a new member, --no-initial-controllers (a
+#   fresh random directory id; auto-join makes it a voter, replacing an entry of a lost disk). Never the
+#   derived initial id: a voter that lost its log must not vote again under its old identity.
 # - Others listen but no leader yet: wait, they are electing (up to JOIN_WAIT_SECONDS); after that the
 #   others are initial controllers waiting for this one to form a majority.
+# A controller outside the initial set waits until it can join.
 first_format() {
-  local deadline=$((SECONDS + JOIN_WAIT_SECONDS))
+  local deadline=$((SECONDS + JOIN_WAIT_SECONDS)) initial=no
+  case ",$INITIAL_CONTROLLERS" in *",$NODE_ID@"*) initial=yes ;; esac
   while :; do
-    if quorum_has_leader; then
-      echo "[start-kafka] the controller quorum runs: joining it as a new controller" >&2
-      echo join
+    if other_controllers_listening; then
+      if quorum_has_leader; then
+        echo "[start-kafka] the controller quorum runs: joining it as a new controller" >&2
+        echo join
+        return
+      fi
+      if [ "$initial" = yes ] && [ "$SECONDS" -ge "$deadline" ]; then
+        echo "[start-kafka] the other controllers have no leader after ${JOIN_WAIT_SECONDS}s: formatting as an initial controller" >&2
+        echo initial
+        return
+      fi
+    elif [ "$initial" = yes ]; then
+      echo "[start-kafka] no other controller runs: formatting as an initial controller" >&2
+      echo initial
       return
-    fi
-    if ! other_controllers_listening || [ "$SECONDS" -ge "$deadline" ]; then
-      case ",$INITIAL_CONTROLLERS" in
-        *",$NODE_ID@"*)
-          echo "[start-kafka] no running quorum: formatting as an initial controller" >&2
-          echo initial
-          return
-          ;;
-      esac
     fi
     echo "[start-kafka] waiting for the controller quorum ($CONTROLLER_ENDPOINTS)" >&2
     sleep "$POLL_SECONDS"

@@ -50,7 +50,7 @@ def test_a_pulumi_yaml_program_deploys_a_broker_and_a_topic_with_the_components(
         # The component checks its own args, in any language: an even KRaft quorum is refused, nothing changes.
         engine.pulumi("config", "set", "--type", "int", "brokers", "2", stack=stack, cwd=project)
         bad = engine.pulumi("up", "--yes", "--skip-preview", stack=stack, cwd=project, check=False)
-        assert bad.returncode != 0 and 'KafkaBroker "kafka": replicas = 2: in KRaft mode every broker' in bad.stdout + bad.stderr
+        assert bad.returncode != 0 and 'KafkaBroker "kafka": replicas = 2: with combined KRaft nodes every broker' in bad.stdout + bad.stderr
         assert "PartitionCount: 3" in describe_topic(cluster, NAMESPACE, "orders")
     finally:
         engine.pulumi("destroy", "--yes", "--skip-preview", stack=stack, cwd=project, check=False)

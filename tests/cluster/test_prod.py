@@ -1,4 +1,5 @@
-"""The prod stack shape (KRaft, 3 brokers, RF 3, min ISR 2, pvcRetention: Retain) through the real engine.
+"""The prod stack shape (KRaft on Kafka 4.4.0, 3 dedicated controllers, 3 brokers, RF 3, min ISR 2,
+pvcRetention: Retain) through the real engine.
 
 Sized for a 2-core node (smaller requests, memory and volumes); everything else is prod's own config.
 """
@@ -21,6 +22,7 @@ STACK = "prod"
 NAMESPACE = "kafka-prod"
 SMALL = [
     "kafka.cpuRequest=100m", "kafka.memory=768Mi", "kafka.storageSize=1Gi",
+    "controller.cpuRequest=100m", "controller.memory=512Mi", "controller.storageSize=1Gi",
     "producer.cpuRequest=50m", "producer.intervalSeconds=1",
     "consumer.cpuRequest=50m", "consumer.replicas=2",
 ]
@@ -48,6 +50,15 @@ def test_prod_comes_up_with_every_broker_ready(engine, cluster, prod):
     brokers = pods(cluster, NAMESPACE, "kafka")
     assert sorted(p["metadata"]["name"] for p in brokers) == ["kafka-0", "kafka-1", "kafka-2"]
     assert all(ready(p) for p in brokers)
+    controllers = pods(cluster, NAMESPACE, "kafka-controller")
+    assert sorted(p["metadata"]["name"] for p in controllers) == ["kafka-controller-0", "kafka-controller-1", "kafka-controller-2"]
+    assert all(ready(p) for p in controllers)
+    # `pulumi up` waited for the quorum Job: it saw exactly the three controllers as voters.
+    jobs = yaml.safe_load(cluster.kubectl("get", "jobs", "-n", NAMESPACE, "-l", "app=kafka-quorum", "-o", "yaml").stdout)["items"]
+    assert len(jobs) == 1 and jobs[0]["status"].get("succeeded") == 1
+    assert engine.outputs(STACK)["controllerDnsNames"] == [
+        f"kafka-controller-{i}.kafka-controller.{NAMESPACE}.svc.cluster.local" for i in range(3)
+    ]
 
 
 def test_a_deleted_broker_comes_back_and_no_event_is_lost(cluster, prod):

@@ -18,6 +18,7 @@ Needs root (namespaces, mounts). Everything is torn down at the end, also after 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -146,10 +147,19 @@ class Cluster:
     # --- pods ---------------------------------------------------------------------------------
 
     def add_statefulset(self, name: str) -> list[Pod]:
-        sts = self.manifest("StatefulSet", name)
-        spec = sts["spec"]
+        return self._add_statefulset_pods(name, range(self.manifest("StatefulSet", name)["spec"]["replicas"]))
+
+    def scale_statefulset(self, name: str, manifests: list[dict[str, Any]]) -> list[Pod]:
+        """Take a new render (as `pulumi up` applies it) and add the pods a larger StatefulSet `name` has;
+        returns them, not started. Pods beyond a smaller count are the caller's to stop."""
+        self.manifests = manifests
+        existing = [pod for pod in self.pods if re.fullmatch(rf"{re.escape(name)}-\d+", pod)]
+        return self._add_statefulset_pods(name, range(len(existing), self.manifest("StatefulSet", name)["spec"]["replicas"]))
+
+    def _add_statefulset_pods(self, name: str, ordinals: range) -> list[Pod]:
+        spec = self.manifest("StatefulSet", name)["spec"]
         pods = []
-        for ordinal in range(spec["replicas"]):
+        for ordinal in ordinals:
             pod_name = f"{name}-{ordinal}"
             claims = {
                 claim["metadata"]["name"]: self.root / "pvcs" / f"{claim['metadata']['name']}-{pod_name}"
@@ -158,7 +168,7 @@ class Cluster:
             pods.append(self._add_pod(pod_name, spec["template"]["spec"], claims))
         # The per-pod DNS names, as the headless Service publishes them.
         domain = self._cluster_domain()
-        for ordinal, pod in enumerate(pods):
+        for ordinal, pod in zip(ordinals, pods):
             self.hosts[self.fqdn(name, ordinal, domain)] = pod.ip
         self._write_hosts()
         return pods

@@ -89,9 +89,19 @@ class Platform:
         for broker in self.brokers:
             self.cluster.wait_port(broker, 9092, timeout=180)
         self.timings["brokers ready"] = time.monotonic() - started
+        # The quorum Job runs after the StatefulSets, as `pulumi up` orders it (dynamic quorums only).
+        quorum_jobs = [m["metadata"]["name"] for m in self.rendered.manifests
+                       if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "kafka-quorum"]
+        for job in quorum_jobs:
+            started = time.monotonic()
+            self.cluster.add_client(job, "Job", job)
+            code, output = self.cluster.run(job, None, timeout=300)
+            assert code == 0 and "- done" in output, f"quorum job failed ({code}):\n{output[-3000:]}"
+            self.timings["quorum job"] = time.monotonic() - started
 
     def create_topic(self) -> str:
-        job = [m for m in self.rendered.manifests if m["kind"] == "Job"][0]["metadata"]["name"]
+        [job] = [m["metadata"]["name"] for m in self.rendered.manifests
+                 if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "topic"]
         if "topic" not in self.cluster.pods:
             self.cluster.add_client("topic", "Job", job)
         started = time.monotonic()
@@ -139,7 +149,8 @@ class Platform:
 IDEMPOTENT = "acks=all\nenable.idempotence=true\nretries=2147483647\ndelivery.timeout.ms=120000\n"
 
 
-def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT):
+def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT,
+                        value_prefix: int | None = None):
     """Kafka's VerifiableProducer in a client pod: one JSON line per acknowledged (or failed) send."""
     config = tmp_path / "producer-config"
     config.mkdir(exist_ok=True)
@@ -151,6 +162,7 @@ def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_pat
         "/opt/kafka/bin/kafka-verifiable-producer.sh", "--bootstrap-server", platform.bootstrap,
         "--topic", platform.topic, "--max-messages", str(count), "--throughput", str(throughput),
         "--acks", "-1", "--producer.config", "/etc/loadgen/producer.properties",
+        *(["--value-prefix", str(value_prefix)] if value_prefix is not None else []),
     ], extra_mounts={"/etc/loadgen": config})
     return pod
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from tests.helpers import (
+    topic_job,
     container,
     find,
     properties,
@@ -16,7 +17,7 @@ def test_auto_topic_creation_is_off_and_the_topic_is_created_by_a_job():
     rendered = render_stack("dev")
     props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
     assert props["auto.create.topics.enable"] == "false"
-    job = [m for m in rendered.manifests if m["kind"] == "Job"][0]
+    job = topic_job(rendered)
     assert container(job)["command"] == ["bash", "/etc/kafka-clients/create-topic.sh"]
     params = script_params(rendered, "topic-script")
     assert (params["TOPIC"], params["PARTITIONS"], params["REPLICATION_FACTOR"], params["MIN_INSYNC_REPLICAS"]) == ("events", "3", "1", "1")
@@ -25,7 +26,7 @@ def test_auto_topic_creation_is_off_and_the_topic_is_created_by_a_job():
 def test_topic_job_is_renamed_when_the_topic_spec_or_the_cluster_changes():
     """A new name runs the job again: for a new topic spec, and for a new cluster behind the same broker
     names (a mode switch, another cluster id), which would otherwise have no topic."""
-    name = lambda overrides: [m for m in render_stack("dev", overrides).manifests if m["kind"] == "Job"][0]["metadata"]["name"]
+    name = lambda overrides: topic_job(render_stack("dev", overrides))["metadata"]["name"]
     assert name([]) == name([])
     assert name([]) != name(["topic.partitions=6"])
     assert name([]) != name(["mode=kraft"])

@@ -27,6 +27,7 @@ from components.config.schema import snake_case
 from components.engine.mock import Recorder, Rendered
 from components.kafka.component import ARGS_KEYS as BROKER_KEYS
 from components.zookeeper.component import ARGS_KEYS as ZOOKEEPER_KEYS
+from tests.helpers import topic_job
 
 COMPONENTS = [
     (ZookeeperCluster, ZookeeperClusterArgs, ZOOKEEPER_KEYS),
@@ -109,7 +110,7 @@ def test_components_alone_make_a_working_cluster_and_expose_their_objects():
     assert {"StatefulSet/kafka", "Service/kafka", "ConfigMap/kafka-config", "ConfigMap/topic-script"} <= set(kinds)
     assert isinstance(captured["broker"].stateful_set, pulumi.CustomResource)
     assert captured["bootstrap"] == ",".join(f"kafka-{i}.kafka.streaming.svc.cluster.local:9092" for i in range(3))
-    job = [m for m in rendered.manifests if m["kind"] == "Job"][0]
+    job = topic_job(rendered)
     params = [m for m in rendered.manifests if m["metadata"]["name"] == "topic-script"][0]["data"]["params.env"]
     assert "REPLICATION_FACTOR=3" in params and "MIN_INSYNC_REPLICAS=2" in params, "production defaults on its own"
     assert job["metadata"]["namespace"] == "streaming"

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from components.clients.manifests import topic_job_name
+from components.kafka.manifests import replica_job_names
 from components.config.schema import PROJECT
 from components.config.settings import load_settings
 from components.config.stack_files import ROOT, stack_config
@@ -30,15 +31,18 @@ def test_dev_stack_is_the_seed_demo():
     assert kinds(dev) == [
         "ConfigMap/consumer-script",
         "ConfigMap/kafka-config",
+        "ConfigMap/kafka-replicas",
         "ConfigMap/producer-script",
         "ConfigMap/topic-script",
         "ConfigMap/zookeeper-config",
         "Deployment/consumer",
         "Deployment/producer",
+        *sorted(["Job/" + name for name in replica_job_names(load_settings(stack_config("dev"), "dev").kafka)]),
         "Job/" + topic_job_name(load_settings(stack_config("dev"), "dev").topic),
         "Namespace/kafka-demo",
         "NetworkPolicy/consumer",
         "NetworkPolicy/kafka",
+        "NetworkPolicy/kafka-replicas",
         "NetworkPolicy/producer",
         "NetworkPolicy/topic",
         "NetworkPolicy/zookeeper",

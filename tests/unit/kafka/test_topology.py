@@ -10,7 +10,7 @@ from components.config.schema import ConfigError, PROJECT
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from components.kafka.spec import controller_directory_id, derive_cluster_id
-from tests.helpers import find, properties, render_stack, script_params
+from tests.helpers import find, properties, render_stack, script_params, topic_job
 
 SUFFIX = "kafka-prod.svc.cluster.local"
 DEDICATED = ["controller.replicas=3"]  # prod's own topology
@@ -121,8 +121,7 @@ def test_a_topology_switch_is_a_new_cluster_on_new_disks_and_the_topic_job_runs_
     combined, dedicated = render_stack("prod", COMBINED), render_stack("prod", DEDICATED)
     claims = [find(r, "StatefulSet", "kafka")["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] for r in (combined, dedicated)]
     assert claims == ["data-kraft", "data-kraft-broker"]
-    jobs = [[m["metadata"]["name"] for m in r.manifests if m["kind"] == "Job"] for r in (combined, dedicated)]
-    assert jobs[0] != jobs[1]
+    assert topic_job(combined)["metadata"]["name"] != topic_job(dedicated)["metadata"]["name"]
 
 
 @pytest.mark.parametrize("overrides, expected", [

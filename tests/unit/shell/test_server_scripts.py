@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
+import time
 
 import pytest
 
@@ -146,14 +148,19 @@ def test_a_controller_formats_as_an_initial_voter_when_no_other_controller_runs(
         "format", "--ignore-formatted", "--cluster-id", CLUSTER_ID, "--config", runtime, "--initial-controllers", INITIAL,
     ]]
     assert (kafka.root / "server.properties").read_text().startswith("node.id=101\n")
-    assert "formatting as an initial controller" in result.stderr
+    assert "no other controller runs: formatting as an initial controller" in result.stderr
+    assert kafka.calls("kafka-metadata-quorum.sh") == []  # no tool JVM on a first start
 
 
 def test_a_controller_on_an_empty_disk_joins_a_running_quorum_with_a_new_identity(kafka):
     """A lost disk must not come back under its derived directory id: it joins as a new member."""
-    quorum_tool(kafka, 1)
-    kafka.install(["start-kafka.sh"], controller_params(kafka, "kafka-controller-0.x:9093"))
-    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})
+    listener = socket.create_server(("127.0.0.1", 0))  # another controller
+    try:
+        quorum_tool(kafka, 1)
+        kafka.install(["start-kafka.sh"], controller_params(kafka, f"127.0.0.1:{listener.getsockname()[1]}"))
+        result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})
+    finally:
+        listener.close()
     assert result.returncode == 0, result.stderr
     assert kafka.calls("kafka-storage.sh")[0][-1] == "--no-initial-controllers"
     assert "joining it as a new controller" in result.stderr
@@ -183,6 +190,29 @@ def test_initial_controllers_waiting_for_this_one_get_it_after_the_join_wait(kaf
         listener.close()
     assert result.returncode == 0, result.stderr
     assert kafka.calls("kafka-storage.sh")[0][-2:] == ["--initial-controllers", INITIAL]
+    assert "have no leader after 1s" in result.stderr
+
+
+def test_a_controller_outside_the_initial_set_waits_to_join(kafka):
+    """A scale-up's new controller never starts a quorum of its own, even when no other one answers yet."""
+    listener = None
+    quorum_tool(kafka, 1)
+    port = free_port()
+    kafka.install(["start-kafka.sh"], controller_params(kafka, f"127.0.0.1:{port}"))
+    process = subprocess.Popen(["bash", str(kafka.config / "start-kafka.sh")], env={"PATH": os.environ["PATH"], "POD_NAME": "kafka-controller-3"},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.5)  # nothing listens: it waits (an initial controller would have formatted by now)
+        assert process.poll() is None and kafka.calls("kafka-storage.sh") == []
+        listener = socket.create_server(("127.0.0.1", port))  # the quorum's controller comes up
+        stdout, stderr = process.communicate(timeout=TIMEOUT)
+    finally:
+        process.kill()
+        if listener:
+            listener.close()
+    assert process.returncode == 0, stderr
+    assert "waiting for the controller quorum" in stderr
+    assert kafka.calls("kafka-storage.sh")[0][-1] == "--no-initial-controllers"
 
 
 def test_a_formatted_controller_restarts_without_asking_the_quorum(kafka):

@@ -1,0 +1,116 @@
+"""The KRaft controller quorum of the prod topology (3 dedicated controllers, 3 brokers, Kafka 4.4.0) on
+real Kafka: losing the active controller, and scaling the quorum 3 -> 5 -> 3 the way `pulumi up` applies it
+(the StatefulSet first, then the rendered quorum Job), with an idempotent acks=all producer writing the
+whole time. Durations and send errors are printed."""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import time
+from collections import Counter
+
+import pytest
+
+from components.config.stack_files import stack_config
+from components.engine.mock import render
+from tests.helpers import wait_for
+from tests.realkafka.stack_runner import TEST_SIZING, running, verifiable_producer
+
+pytestmark = pytest.mark.realkafka
+
+
+@pytest.fixture(scope="module")
+def prod(tmp_path_factory):
+    with running("prod", [], tmp_path_factory.mktemp("quorum")) as platform:
+        platform.start_brokers()
+        platform.create_topic()
+        yield platform
+
+
+def quorum_status(platform, must_answer: bool = True) -> dict[str, str]:
+    code, output = platform.tool("kafka-metadata-quorum.sh", "--bootstrap-server", platform.bootstrap, "describe", "--status")
+    assert code == 0 or not must_answer, output
+    return dict(re.findall(r"^(\w+):\s+(.*)$", output, re.M)) if code == 0 else {}
+
+
+def voters(platform) -> list[int]:
+    return sorted(int(node) for node in re.findall(r'"id":\s*(\d+)', quorum_status(platform)["CurrentVoters"]))
+
+
+def start_load(platform, tmp_path, prefix: int, total: int = 200000, rate: int = 300):
+    return verifiable_producer(platform, total, rate, tmp_path, value_prefix=prefix)
+
+
+def finish_load(platform, pod, prefix: int) -> tuple[list[str], int]:
+    """Stop the producer; every value it had acknowledged must be in the topic exactly once."""
+    platform.cluster.stop(pod, signal.SIGTERM, timeout=60)
+    lines = [json.loads(line) for line in platform.cluster.output(pod).splitlines() if line.startswith("{")]
+    acked = [e["value"] for e in lines if e.get("name") == "producer_send_success"]
+    errors = sum(1 for e in lines if e.get("name") == "producer_send_error")
+    values = Counter(r.value for r in platform.read_all() if r.value.startswith(f"{prefix}."))
+    lost = [v for v in acked if v not in values]
+    duplicated = [v for v, n in values.items() if n > 1]
+    assert acked, "the producer had events acknowledged"
+    assert lost == [] and duplicated == [], f"{len(lost)} lost, {len(duplicated)} duplicated"
+    return acked, errors
+
+
+def controller_pod(node_id: int) -> str:
+    return f"kafka-controller-{node_id - 100}"
+
+
+def test_losing_the_active_controller_elects_another_and_loses_nothing(prod, tmp_path):
+    load = start_load(prod, tmp_path, prefix=1)
+    wait_for(lambda: prod.cluster.output(load).count("producer_send_success") > 1000, "events in flight", 120, 0.2)
+    leader = int(quorum_status(prod)["LeaderId"])
+    assert voters(prod) == [100, 101, 102]
+    killed = time.monotonic()
+    prod.cluster.stop(controller_pod(leader), signal.SIGKILL)
+    new_leader = wait_for(
+        lambda: (n := int(quorum_status(prod, must_answer=False).get("LeaderId", leader))) not in (leader, -1) and n,
+        "a new leader", 120, 0.5)
+    elected = time.monotonic() - killed
+    # Metadata keeps changing under the new leader: a topic can be created.
+    code, output = prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--create", "--topic", "after-failover",
+                             "--partitions", "1", "--replication-factor", "3")
+    assert code == 0, output
+    prod.cluster.start(controller_pod(leader))
+    rejoined = wait_for(
+        lambda: re.search(rf"^{leader}\s+.*Follower", prod.tool(
+            "kafka-metadata-quorum.sh", "--bootstrap-server", prod.bootstrap, "describe", "--replication")[1], re.M),
+        f"controller {leader} back as a follower", 180, 2)
+    assert rejoined
+    acked, errors = finish_load(prod, load, prefix=1)
+    print(f"\n[realkafka] active controller {leader} killed: leader {new_leader} elected in {elected:.1f}s, "
+          f"{leader} back as follower in {time.monotonic() - killed:.1f}s; {len(acked)} acknowledged, {errors} send errors")
+    assert voters(prod) == [100, 101, 102]
+
+
+def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
+    load = start_load(prod, tmp_path, prefix=2)
+    wait_for(lambda: prod.cluster.output(load).count("producer_send_success") > 500, "events in flight", 120, 0.2)
+    steps = {}
+    for count in (5, 3):
+        started = time.monotonic()
+        rendered = render(stack_config("prod", TEST_SIZING + [f"controller.replicas={count}"]), "prod")
+        # The StatefulSet first: new pods start (and join by themselves), or the removed ones stop.
+        for pod in prod.cluster.scale_statefulset("kafka-controller", rendered.manifests):
+            prod.cluster.start(pod)
+        for ordinal in range(count, 5):
+            prod.cluster.stop(f"kafka-controller-{ordinal}", signal.SIGTERM, timeout=60)
+        # Then the quorum Job (it depends on the StatefulSets), which `pulumi up` waits for.
+        [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
+        if job not in prod.cluster.pods:  # 3 again: the same Job name as the first up's, run again here
+            prod.cluster.add_client(job, "Job", job)
+        code, output = prod.cluster.run(job, None, timeout=600)
+        assert code == 0, output[-3000:]
+        assert voters(prod) == [100 + i for i in range(count)], output[-3000:]
+        if count == 3:
+            assert "removing voter 104" in output and "removing voter 103" in output
+        steps[f"3->{count}" if count == 5 else "5->3"] = time.monotonic() - started
+    acked, errors = finish_load(prod, load, prefix=2)
+    print(f"\n[realkafka] controllers " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
+          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated")
+    assert errors == 0
