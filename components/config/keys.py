@@ -62,8 +62,8 @@ TOP_LEVEL: tuple[Key, ...] = (
 KAFKA = ConfigObject("kafka", "Brokers", (
     Key("replicas", 3, c.integer(1, MAX_BROKERS), "1-9; odd for combined KRaft nodes",
         "Brokers. With combined KRaft nodes (`controller.replicas: 0`) every broker is a controller voter, so the "
-        "count must be odd; with dedicated controllers any count. Changing it on a live stack is a new quorum "
-        "for combined nodes (see trade-offs)."),
+        "count must be odd; with dedicated controllers any count. A change moves partition replicas off removed "
+        "brokers before they stop, and onto new ones (see trade-offs)."),
     Key("storageSize", "10Gi", c.byte_quantity, "quantity > 0", "PVC size per broker."),
     Key("storageClass", None, STORAGE_CLASS, "StorageClass name", "PVC storage class.", "cluster default"),
     Key("version", None, c.optional(c.matching(c.VERSION, "a Kafka release such as 4.4.0")),

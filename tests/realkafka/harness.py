@@ -249,7 +249,7 @@ class Cluster:
             f"mkdir -p {shlex.quote(target)} && mount --bind {shlex.quote(str(source))} {shlex.quote(target)}"
             for target, source in ordered
         )
-        argv = command or pod.container["command"]
+        argv = command or pod.container["command"] + pod.container.get("args", [])
         inner = (
             f"{binds} && mount -o remount,bind,ro / && hostname {shlex.quote(pod.name)} && "
             f"exec setpriv --reuid={RUN_AS} --regid={RUN_AS} --clear-groups env -i "

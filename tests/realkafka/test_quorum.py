@@ -1,7 +1,7 @@
-"""The KRaft controller quorum of the prod topology (3 dedicated controllers, 3 brokers, Kafka 4.4.0) on
-real Kafka: losing the active controller, and scaling the quorum 3 -> 5 -> 3 the way `pulumi up` applies it
-(the StatefulSet first, then the rendered quorum Job), with an idempotent acks=all producer writing the
-whole time. Durations and send errors are printed."""
+"""The prod topology (3 dedicated controllers, 3 brokers, Kafka 4.4.0) on real Kafka: losing the active
+controller, and scaling controllers and brokers 3 -> 5 -> 3 the way `pulumi up` applies it (the rendered
+Jobs before and after the StatefulSet, in the order the component's dependencies give them), with an
+idempotent acks=all producer writing the whole time. Durations and send errors are printed."""
 
 from __future__ import annotations
 
@@ -114,3 +114,57 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
     print(f"\n[realkafka] controllers " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
           + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated")
     assert errors == 0
+
+
+def run_job(platform, rendered, prefix: str) -> tuple[int, str]:
+    """Run the rendered Job whose name starts with `prefix` (kafka-drain-, kafka-spread-) to its end."""
+    [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith(prefix)]
+    if job not in platform.cluster.pods:
+        platform.cluster.add_client(job, "Job", job)
+    return platform.cluster.run(job, None, timeout=900)
+
+
+def replicas_by_broker(platform) -> Counter:
+    code, output = platform.tool("kafka-topics.sh", "--bootstrap-server", platform.bootstrap, "--describe")
+    assert code == 0, output
+    return Counter(int(b) for ids in re.findall(r"Replicas: ([\d,]+)", output) for b in ids.split(","))
+
+
+def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
+    load = start_load(prod, tmp_path, prefix=3)
+    wait_for(lambda: prod.cluster.output(load).count("producer_send_success") > 500, "events in flight", 120, 0.2)
+    steps = {}
+    for count in (5, 3):
+        started = time.monotonic()
+        rendered = render(stack_config("prod", TEST_SIZING + [f"kafka.replicas={count}"]), "prod")
+        # Before the StatefulSet changes: a scale-down's brokers are emptied first.
+        code, drained = run_job(prod, rendered, "kafka-drain-")
+        assert code == 0, drained[-3000:]
+        if count == 3:
+            assert "moving" in drained and "reassignment complete" in drained, drained[-3000:]
+            assert not {3, 4} & set(replicas_by_broker(prod)), "replicas left brokers 3 and 4 before they stop"
+            for ordinal in (4, 3):
+                prod.cluster.stop(f"kafka-{ordinal}", signal.SIGTERM, timeout=120)
+        for pod in prod.cluster.scale_statefulset("kafka", rendered.manifests):
+            prod.cluster.start(pod)
+            prod.cluster.wait_port(pod, 9092, timeout=180)
+        # After it: new brokers get partitions.
+        code, spread = run_job(prod, rendered, "kafka-spread-")
+        assert code == 0, spread[-3000:]
+        if count == 5:
+            placed = replicas_by_broker(prod)
+            assert placed[3] > 0 and placed[4] > 0, f"the new brokers hold no replica: {placed}"
+        steps[f"brokers {'3->5' if count == 5 else '5->3'}"] = time.monotonic() - started
+    acked, errors = finish_load(prod, load, prefix=3)
+    print(f"\n[realkafka] " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
+          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated")
+
+    # A scale-down the topics cannot follow (RF 3 onto 2 brokers) stops before any broker does.
+    too_small = render(stack_config("prod", TEST_SIZING + ["kafka.replicas=2", "kafka.defaultReplicationFactor=2",
+                                                           "topic.replicationFactor=2"]), "prod")
+    before = replicas_by_broker(prod)
+    code, refused = run_job(prod, too_small, "kafka-drain-")
+    assert code != 0 and "cannot place the replicas on brokers 0,1" in refused, refused[-3000:]
+    assert "replication factor" in refused.lower(), refused[-3000:]
+    assert replicas_by_broker(prod) == before
+    assert all(prod.cluster.pods[f"kafka-{i}"].process.poll() is None for i in range(3)), "every broker still runs"
