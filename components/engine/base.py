@@ -62,7 +62,8 @@ class PlatformComponent(pulumi.ComponentResource):
         waits_for = _depends_on(opts)
         supporting: list[pulumi.Resource] = []
         # A Job of a component acts on its servers: it runs after the StatefulSets, or, marked
-        # RUNS_BEFORE_SERVERS, before them (they wait for it). Such Jobs come first in `manifests`.
+        # RUNS_BEFORE_SERVERS, before them (they wait for it). Such Jobs come first in `manifests`,
+        # and StatefulSets in the order they are to start.
         servers: list[pulumi.Resource] = []
         before_servers: list[pulumi.Resource] = []
         for manifest in manifests:
@@ -71,7 +72,10 @@ class PlatformComponent(pulumi.ComponentResource):
             runs_before = RUNS_BEFORE_SERVERS in manifest["metadata"].get("annotations", {})
             depends = waits_for + (supporting if workload else [])
             if kind == "StatefulSet":
-                depends = depends + before_servers
+                # After the Jobs that must run first, and after the component's earlier StatefulSets:
+                # KRaft controllers are up before their brokers, and on destroy the brokers stop first,
+                # while the controllers they shut down through are still there.
+                depends = depends + before_servers + servers
             elif kind == "Job" and not runs_before:
                 depends = depends + servers
             resource = resources.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))

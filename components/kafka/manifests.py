@@ -22,6 +22,10 @@ TMP_LOGS = "/tmp/kafka-logs"  # LOG_DIR of the Kafka scripts: the root filesyste
 # How long a controller on an empty disk waits for the others to elect a leader before it takes them
 # for initial controllers waiting for it (start-kafka.sh, first_format).
 JOIN_WAIT_SECONDS = 60
+# How long a stopping broker waits for the others to catch up (safe-to-stop.sh, its preStop hook); its
+# grace period adds room for the controlled shutdown after it.
+STOP_WAIT_SECONDS = 180
+BROKER_GRACE_SECONDS = STOP_WAIT_SECONDS + 120
 
 
 def data_role(spec: BrokerSpec, controller: bool = False) -> str:
@@ -61,15 +65,17 @@ def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | 
 def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
     log_name, log_content = properties.logging_config(spec)
     server = properties.controller_properties(spec) if controller else properties.server_properties(spec)
-    return {
-        "server.properties": server,
-        log_name: log_content,
-        **shell.config_files(["start-kafka.sh"], start_params(spec, controller)),
-    }
+    scripts, params = ["start-kafka.sh"], start_params(spec, controller)
+    if not controller:  # brokers stop only when that keeps every partition at its min ISR
+        scripts, params = scripts + ["safe-to-stop.sh"], {**params, "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS}
+    return {"server.properties": server, log_name: log_content, **shell.config_files(scripts, params)}
 
 
 def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[str, int]], probe_port: int) -> Manifest:
     resources = spec.controllers.resources if controller and spec.controllers else spec.resources
+    extra = {} if controller else {
+        "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{properties.CONFIG_MOUNT}/safe-to-stop.sh"]}}},
+    }
     return k8s.jvm_container(
         name, spec.image, f"{properties.CONFIG_MOUNT}/start-kafka.sh", resources, "KAFKA_HEAP_OPTS",
         env=[{"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)}, {"name": "LOG_DIR", "value": TMP_LOGS}],
@@ -83,6 +89,7 @@ def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[
         # Log recovery after an unclean stop can take minutes: give the start room before liveness counts.
         startupProbe=k8s.tcp_probe(probe_port, 10, 90),
         livenessProbe=k8s.tcp_probe(probe_port, 20, 3),
+        **extra,
     )
 
 
@@ -93,10 +100,12 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
     ports = [("kafka", KAFKA_PORT)] + ([("controller", CONTROLLER_PORT)] if combined else [])
     container = _container(spec, KAFKA, False, ports, KAFKA_PORT)
     volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}]
-    # Controlled shutdown moves partition leadership away before the broker stops.
-    pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=120)
+    # The preStop wait, then the controlled shutdown (leadership moves away before the broker stops).
+    pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
     claim = k8s.claim_template(claim_name(spec), KAFKA, spec.storage_size, spec.storage_class)
-    objects = replica_manifests(spec) + [
+    # Dedicated controllers first: the brokers' StatefulSet waits for theirs (engine/base.py).
+    before, after = replica_manifests(spec)
+    objects = before + (controller_manifests(spec) if spec.controllers else []) + [
         k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
         k8s.headless_service(namespace, KAFKA, ports),
         k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim),
@@ -108,8 +117,7 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
     ]
     if spec.replicas > 1:
         objects.append(k8s.pdb(namespace, KAFKA))
-    if spec.controllers:
-        objects += controller_manifests(spec)
+    objects += after
     if spec.dynamic_quorum:
         objects += quorum_manifests(spec)
     return objects
@@ -146,10 +154,10 @@ def replica_job_names(spec: BrokerSpec) -> tuple[str, str]:
     return f"kafka-drain-{spec.replicas}-{digest}", f"kafka-spread-{spec.replicas}-{digest}"
 
 
-def replica_manifests(spec: BrokerSpec) -> list[Manifest]:
-    """The ConfigMap and Jobs of move-replicas.sh: `drain` before the brokers' StatefulSet changes (a
-    scale-down's brokers are emptied first, or the up stops), `spread` after it (a scale-up's new brokers
-    get partitions)."""
+def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """The ConfigMap and Jobs of move-replicas.sh, as (before, after) the StatefulSets: `drain` before the
+    brokers' StatefulSet changes (a scale-down's brokers are emptied first, or the up stops), `spread`
+    after it (a scale-up's new brokers get partitions)."""
     params = {"BOOTSTRAP_SERVERS": spec.bootstrap_servers, "BROKERS": spec.replicas,
               "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3}
     data = shell.config_files(["move-replicas.sh"], params)
@@ -157,6 +165,7 @@ def replica_manifests(spec: BrokerSpec) -> list[Manifest]:
     return [
         k8s.config_map(spec.place.namespace, REPLICAS, REPLICAS, data),
         _tool_job(spec, drain, REPLICAS, REPLICAS, "move-replicas.sh", ["drain"], {k8s.RUNS_BEFORE_SERVERS: "statefulsets"}),
+    ], [
         _tool_job(spec, spread, REPLICAS, REPLICAS, "move-replicas.sh", ["spread"]),
         k8s.network_policy(spec.place.namespace, REPLICAS, []),
     ]

@@ -26,6 +26,7 @@ __all__ = ["LIB", "PARAMS_FILE", "SCRIPTS", "config_files", "params_env", "requi
 
 SCRIPTS = (
     "start-kafka.sh",
+    "safe-to-stop.sh",
     "controller-quorum.sh",
     "move-replicas.sh",
     "start-zookeeper.sh",

@@ -18,7 +18,7 @@ from components.config.settings import load_settings
 from components.kafka.manifests import claim_name
 from components.config.stack_files import stack_config
 from render import write
-from tests.helpers import MATRIX, render_stack, wait_for
+from tests.helpers import MATRIX, render_stack, topic_job, wait_for
 from tests.kube.control_plane import ControlPlane
 
 pytestmark = pytest.mark.kube
@@ -92,10 +92,13 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
     if settings.zookeeper:
         zk = settings.zookeeper
         statefulsets.append(("zookeeper", zk.replicas, zk.storage_size, zk.storage_class))
+    if settings.kafka.controllers:
+        controllers = settings.kafka.controllers
+        statefulsets.append(("kafka-controller", controllers.replicas, controllers.storage_size, controllers.storage_class))
     for app, replicas, size, storage_class in statefulsets:
         expected_pods = {f"{app}-{i}" for i in range(replicas)}
         wait_for(lambda: expected_pods <= names(cluster, "pods", namespace), f"pods {sorted(expected_pods)}", timeout=CONTROLLER_TIMEOUT)
-        template = "data" if app == "zookeeper" else claim_name(settings.kafka)
+        template = "data" if app == "zookeeper" else claim_name(settings.kafka, controller=app == "kafka-controller")
         expected_claims = {f"{template}-{app}-{i}" for i in range(replicas)}
         wait_for(lambda: expected_claims <= names(cluster, "pvc", namespace), f"PVCs {sorted(expected_claims)}", timeout=CONTROLLER_TIMEOUT)
         all_claims |= expected_claims
@@ -111,10 +114,10 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
             assert cluster.get_json("pdb", app, "-n", namespace)["spec"]["maxUnavailable"] == 1
         else:
             assert app not in names(cluster, "pdb", namespace)
-    assert {"kafka"} | ({"zookeeper"} if settings.zookeeper else set()) <= names(cluster, "networkpolicy", namespace)
+    assert {app for app, *_ in statefulsets} <= names(cluster, "networkpolicy", namespace)
     if settings.producer_enabled:
         wait_for(lambda: any(n.startswith("producer-") for n in names(cluster, "pods", namespace)), "a producer pod", timeout=CONTROLLER_TIMEOUT)
-    job = [m for m in rendered.manifests if m["kind"] == "Job"][0]["metadata"]["name"]
+    job = topic_job(rendered)["metadata"]["name"]
     wait_for(lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)), "the topic job's pod", timeout=CONTROLLER_TIMEOUT)
 
     destroy(cluster, rendered, namespace)

@@ -119,6 +119,7 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
 def run_job(platform, rendered, prefix: str) -> tuple[int, str]:
     """Run the rendered Job whose name starts with `prefix` (kafka-drain-, kafka-spread-) to its end."""
     [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith(prefix)]
+    platform.cluster.manifests = rendered.manifests  # the new render is what `pulumi up` applies
     if job not in platform.cluster.pods:
         platform.cluster.add_client(job, "Job", job)
     return platform.cluster.run(job, None, timeout=900)

@@ -153,3 +153,29 @@ def test_cluster_id_is_stable_per_stack_and_overridable():
     assert first == again == derive_cluster_id(PROJECT, "prod"), "a later up with other settings keeps the id"
     pinned = script_params(render_stack("prod", ["kafka.clusterId=MkU3OEVBNTcwNTJENDM2Qk"]), "kafka-config")
     assert pinned["CLUSTER_ID"] == "MkU3OEVBNTcwNTJENDM2Qk"
+
+
+def test_kafka_objects_run_in_the_order_scaling_needs(monkeypatch):
+    """drain Job -> controllers' StatefulSet -> brokers' StatefulSet -> spread and quorum Jobs: replicas leave
+    brokers before they stop, controllers start before their brokers (and on destroy outlive them)."""
+    from components.engine import base
+
+    created, keys = {}, {}
+    original = base.resources.create
+
+    def recording(manifest, opts):
+        resource = original(manifest, opts)
+        key = f"{manifest['kind']}/{manifest['metadata']['name']}"
+        keys[id(resource)] = key
+        created[key] = {keys.get(id(d), "other") for d in (opts.depends_on or [])}
+        return resource
+
+    monkeypatch.setattr(base.resources, "create", recording)
+    settings = load_settings(stack_config("prod"), "prod")
+    render_stack("prod")
+    drain, spread = ("Job/" + name for name in replica_job_names(settings.kafka))
+    [quorum] = [key for key in created if key.startswith("Job/kafka-quorum-")]
+    assert drain in created["StatefulSet/kafka-controller"]
+    assert {drain, "StatefulSet/kafka-controller"} <= created["StatefulSet/kafka"]
+    assert {"StatefulSet/kafka", "StatefulSet/kafka-controller"} <= created[spread] & created[quorum]
+    assert not {"StatefulSet/kafka", "StatefulSet/kafka-controller"} & created[drain]

@@ -387,3 +387,46 @@ def test_controller_quorum_waits_for_new_controllers_to_join(kafka):
     assert "waiting for the quorum" in result.stdout
     assert result.stdout.count("waiting for: 100 101 102 103 104") == 2
     assert "voters: 100 101 102 103 104 - done" in result.stdout
+
+
+AT_MIN_WITH_1 = "\tTopic: events\tPartition: 0\tLeader: 0\tReplicas: 0,1,2\tIsr: 0,1\tElr: \tLastKnownElr: \n"
+AT_MIN_WITHOUT_1 = "\tTopic: events\tPartition: 0\tLeader: 0\tReplicas: 0,12,2\tIsr: 0,12\tElr: \tLastKnownElr: \n"
+
+
+def topics_tool(kafka, *rounds: tuple[str, str] | None):
+    """A fake kafka-topics.sh: round N answers (under-min-isr output, at-min-isr output); None fails."""
+    for index, answer in enumerate(rounds):
+        if answer is not None:
+            (kafka.root / f"under-{index}").write_text(answer[0])
+            (kafka.root / f"at-{index}").write_text(answer[1])
+    last = len(rounds) - 1
+    kafka.fake("kafka-topics.sh", (
+        f'n=$(( ($(wc -l <"$STATE/kafka-topics.sh.calls") - 1) / 2 )); [ "$n" -gt {last} ] && n={last}\n'
+        f'case "$*" in *under-min-isr*) f="{kafka.root}/under-$n" ;; *) f="{kafka.root}/at-$n" ;; esac\n'
+        '[ -f "$f" ] || exit 1\ncat "$f"'
+    ))
+
+
+def run_safe_to_stop(kafka, wait=60):
+    kafka.install(["safe-to-stop.sh"], {"KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, "STOP_WAIT_SECONDS": wait})
+    return kafka.run("safe-to-stop.sh", {"POD_NAME": "kafka-1"})
+
+
+def test_safe_to_stop_waits_while_stopping_would_leave_a_partition_under_min_isr(kafka):
+    topics_tool(kafka, ("", AT_MIN_WITH_1), (AT_MIN_WITH_1, ""), ("", AT_MIN_WITHOUT_1))
+    result = run_safe_to_stop(kafka)
+    assert result.returncode == 0, result.stderr
+    assert "waiting: 0 partitions under min ISR, 1 at min ISR with node 1" in result.stdout
+    assert "waiting: 1 partitions under min ISR, 0 at min ISR with node 1" in result.stdout
+    assert "every partition keeps its min ISR without node 1; stopping" in result.stdout
+    assert len(kafka.calls("kafka-topics.sh")) == 6
+    assert kafka.calls("kafka-topics.sh")[0][:2] == ["--bootstrap-server", "localhost:9092"]
+
+
+def test_safe_to_stop_lets_the_stop_go_on_when_the_cluster_does_not_answer_or_the_wait_ends(kafka):
+    topics_tool(kafka, None)
+    result = run_safe_to_stop(kafka)
+    assert result.returncode == 0 and "the cluster does not answer; stopping" in result.stdout
+    topics_tool(kafka, ("", AT_MIN_WITH_1))
+    result = run_safe_to_stop(kafka, wait=1)
+    assert result.returncode == 0 and "after 1s; stopping anyway" in result.stdout
