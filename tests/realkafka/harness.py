@@ -317,6 +317,21 @@ class Cluster:
         )
         return result.returncode == 0
 
+    def pre_stop(self, pod: Pod | str) -> subprocess.Popen:
+        """Start the container's rendered preStop hook inside the running pod, as the kubelet would
+        before it sends SIGTERM: same namespaces, user and environment. Returns the running hook."""
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        command = pod.container["lifecycle"]["preStop"]["exec"]["command"]
+        assert pod.process is not None and pod.process.poll() is None, f"{pod.name} is not running"
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp"}
+        for item in pod.container.get("env", []):
+            env[item["name"]] = item["value"] if "value" in item else pod.name  # metadata.name is the only fieldRef
+        return subprocess.Popen(
+            ["nsenter", f"--target={pod.process.pid}", "--mount", "--net", "setpriv", f"--reuid={RUN_AS}",
+             f"--regid={RUN_AS}", "--clear-groups", "env", "-i", *(f"{k}={v}" for k, v in env.items()), *command],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+
     def run(self, pod: Pod | str, command: list[str], timeout: float = 300) -> tuple[int, str]:
         """Start the pod with `command` (or its own) and wait for it to exit: (exit code, output)."""
         pod = self.start(pod, command)

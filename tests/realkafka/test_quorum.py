@@ -169,3 +169,21 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
     assert "replication factor" in refused.lower(), refused[-3000:]
     assert replicas_by_broker(prod) == before
     assert all(prod.cluster.pods[f"kafka-{i}"].process.poll() is None for i in range(3)), "every broker still runs"
+
+
+def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min_isr(prod):
+    """The brokers' preStop hook: with kafka-2 down, every partition is at min ISR 2 with kafka-1 in it;
+    kafka-1's hook waits, and lets the stop go on once kafka-2 is back in the ISR."""
+    prod.cluster.stop("kafka-2", signal.SIGKILL)
+    wait_for(lambda: "Partition:" in prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--describe",
+                                                "--at-min-isr-partitions")[1], "partitions at min ISR", 120, 2)
+    started = time.monotonic()
+    hook = prod.cluster.pre_stop("kafka-1")
+    time.sleep(20)
+    assert hook.poll() is None, f"the hook let kafka-1 stop with kafka-2 down:\n{hook.stdout.read() if hook.stdout else ''}"
+    prod.cluster.start("kafka-2")
+    output, _ = hook.communicate(timeout=240)
+    print(f"\n[realkafka] kafka-1's preStop waited {time.monotonic() - started:.1f}s, until kafka-2 was back in the ISR")
+    assert hook.returncode == 0, output
+    assert "waiting:" in output and "every partition keeps its min ISR without node 1; stopping" in output, output
+    assert prod.cluster.pods["kafka-1"].process.poll() is None, "the hook only waits; the kubelet stops the broker"
