@@ -391,6 +391,8 @@ def test_controller_quorum_waits_for_new_controllers_to_join(kafka):
 
 AT_MIN_WITH_1 = "\tTopic: events\tPartition: 0\tLeader: 0\tReplicas: 0,1,2\tIsr: 0,1\tElr: \tLastKnownElr: \n"
 AT_MIN_WITHOUT_1 = "\tTopic: events\tPartition: 0\tLeader: 0\tReplicas: 0,12,2\tIsr: 0,12\tElr: \tLastKnownElr: \n"
+# RF 1 (or RF = min ISR): at min ISR with node 1, but every replica is in sync: waiting cannot help.
+AT_MIN_FULLY_SYNCED = "\tTopic: events\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\n"
 
 
 def topics_tool(kafka, *rounds: tuple[str, str] | None):
@@ -413,10 +415,10 @@ def run_safe_to_stop(kafka, wait=60):
 
 
 def test_safe_to_stop_waits_while_stopping_would_leave_a_partition_under_min_isr(kafka):
-    topics_tool(kafka, ("", AT_MIN_WITH_1), (AT_MIN_WITH_1, ""), ("", AT_MIN_WITHOUT_1))
+    topics_tool(kafka, ("", AT_MIN_WITH_1), (AT_MIN_WITH_1, ""), ("", AT_MIN_WITHOUT_1 + AT_MIN_FULLY_SYNCED))
     result = run_safe_to_stop(kafka)
     assert result.returncode == 0, result.stderr
-    assert "waiting: 0 partitions under min ISR, 1 at min ISR with node 1" in result.stdout
+    assert "waiting: 0 partitions under min ISR, 1 at min ISR with node 1 in their ISR and a replica catching up" in result.stdout
     assert "waiting: 1 partitions under min ISR, 0 at min ISR with node 1" in result.stdout
     assert "every partition keeps its min ISR without node 1; stopping" in result.stdout
     assert len(kafka.calls("kafka-topics.sh")) == 6
