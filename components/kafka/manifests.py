@@ -67,7 +67,9 @@ def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
     server = properties.controller_properties(spec) if controller else properties.server_properties(spec)
     scripts, params = ["start-kafka.sh"], start_params(spec, controller)
     if not controller:  # brokers stop only when that keeps every partition at its min ISR
-        scripts, params = scripts + ["safe-to-stop.sh"], {**params, "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS}
+        scripts = scripts + ["safe-to-stop.sh"]
+        params = {**params, "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS,
+                  "BROKER_ADDRESS": f"{KAFKA}-{{id}}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}"}
     return {"server.properties": server, log_name: log_content, **shell.config_files(scripts, params)}
 
 

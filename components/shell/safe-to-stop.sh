@@ -1,12 +1,13 @@
 #!/bin/bash
 # safe-to-stop.sh: a broker's preStop hook. Waits (at most STOP_WAIT_SECONDS) until stopping this broker
-# leaves every partition at or above its min.insync.replicas: no partition is under its min ISR, and no
-# partition at its min ISR has this broker in its ISR while another replica catches up. So a rolling
-# restart does not take the next broker
+# leaves every partition at or above its min.insync.replicas: while a replica on a running broker is
+# catching up (outside the ISR), no partition may be under its min ISR, and none at its min ISR may have
+# this broker in its ISR (BROKER_ADDRESS: host:port of broker {id}). So a rolling restart does not take
+# the next broker
 # down while the previous one is still catching up, and acks=all writes keep being accepted. If the
 # cluster cannot be asked (no controller, this broker not up) or the wait ends, it lets the stop go on:
 # the kubelet would stop the pod at the end of its grace period anyway.
-# params: KAFKA_HOME POLL_SECONDS STOP_WAIT_SECONDS
+# params: BROKER_ADDRESS KAFKA_HOME POLL_SECONDS STOP_WAIT_SECONDS
 # Environment: POD_NAME (metadata.name).
 set -euo pipefail
 
@@ -23,12 +24,23 @@ describe() {
   timeout 30 "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server localhost:9092 --describe "$@" 2>/dev/null
 }
 
-# at_min_waiting_on_others DESCRIPTION: how many partitions at their min ISR have this node in their ISR
-# and a replica outside it, i.e. one still catching up: stopping this node now would take them under
-# min ISR, and waiting helps. A partition whose every replica is in sync (RF = min ISR, a single broker)
-# cannot get better by waiting, and does not hold the stop.
-at_min_waiting_on_others() {
-  awk -F'\t' -v node="$node" '
+# waiting_helps DESCRIPTION MINE: how many partitions of DESCRIPTION (kafka-topics --describe lines) have a
+# replica outside the ISR on a broker that is up, i.e. catching up; with MINE=yes only those with this node
+# in their ISR. Waiting helps only those: a roll restarts the next broker once the previous one is up again,
+# while a replica on a broker that is down (a destroy, a scale-down, a crash) will not come back by waiting.
+waiting_helps() {
+  local count=0 member behind id address
+  while read -r member behind; do
+    [ -n "$behind" ] || continue
+    [ "$2" = yes ] && [ "$member" = no ] && continue
+    for id in ${behind//,/ }; do
+      address="${BROKER_ADDRESS//\{id\}/$id}"
+      if timeout 2 bash -c "exec 3<>/dev/tcp/${address%:*}/${address##*:}" 2>/dev/null; then
+        count=$((count + 1))
+        break
+      fi
+    done
+  done < <(awk -F'\t' -v node="$node" '
     {
       replicas = ""; isr = ""
       for (i = 1; i <= NF; i++) {
@@ -36,12 +48,16 @@ at_min_waiting_on_others() {
         if ($i ~ /^Isr: /) isr = substr($i, 6)
       }
       if (replicas == "") next
-      total = split(replicas, r, ","); synced = split(isr, s, ",")
-      member = 0
-      for (j = 1; j <= synced; j++) if (s[j] == node) member = 1
-      if (member && total > synced) count++
-    }
-    END { print count + 0 }' <<<"$1"
+      delete synced
+      member = "no"
+      n = split(isr, s, ",")
+      for (j = 1; j <= n; j++) { synced[s[j]] = 1; if (s[j] == node) member = "yes" }
+      behind = ""
+      n = split(replicas, r, ",")
+      for (j = 1; j <= n; j++) if (!(r[j] in synced)) behind = behind (behind == "" ? "" : ",") r[j]
+      print member, behind
+    }' <<<"$1")
+  echo "$count"
 }
 
 deadline=$((SECONDS + STOP_WAIT_SECONDS))
@@ -50,16 +66,16 @@ while :; do
     echo "[safe-to-stop] $POD_NAME: the cluster does not answer; stopping"
     exit 0
   fi
-  under="$(grep -c "Partition:" <<<"$under" || true)"
-  mine="$(at_min_waiting_on_others "$at")"
+  under="$(waiting_helps "$under" no)"
+  mine="$(waiting_helps "$at" yes)"
   if [ "$under" -eq 0 ] && [ "$mine" -eq 0 ]; then
-    echo "[safe-to-stop] $POD_NAME: every partition keeps its min ISR without node $node; stopping"
+    echo "[safe-to-stop] $POD_NAME: no partition waits on a catching-up replica that needs node $node; stopping"
     exit 0
   fi
   if [ "$SECONDS" -ge "$deadline" ]; then
-    echo "[safe-to-stop] $POD_NAME: still $under partitions under min ISR, $mine at min ISR with node $node after ${STOP_WAIT_SECONDS}s; stopping anyway"
+    echo "[safe-to-stop] $POD_NAME: after ${STOP_WAIT_SECONDS}s still $under partitions under min ISR and $mine at min ISR with node $node, waiting on catching-up replicas; stopping anyway"
     exit 0
   fi
-  echo "[safe-to-stop] $POD_NAME: waiting: $under partitions under min ISR, $mine at min ISR with node $node in their ISR and a replica catching up"
+  echo "[safe-to-stop] $POD_NAME: waiting: $under partitions under min ISR and $mine at min ISR with node $node in their ISR wait on a catching-up replica"
   sleep "$POLL_SECONDS"
 done

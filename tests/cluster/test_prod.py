@@ -119,7 +119,8 @@ def test_destroy_with_retain_keeps_the_claims_and_a_new_up_gets_the_old_events_b
     assert len(events) > 10
     claim_uids = {c["metadata"]["name"]: c["metadata"]["uid"]
                   for c in yaml.safe_load(cluster.kubectl("get", "pvc", "-n", NAMESPACE, "-o", "yaml").stdout)["items"]}
-    assert set(claim_uids) == {f"data-kraft-kafka-{i}" for i in range(3)}
+    assert set(claim_uids) == {f"data-kraft-broker-kafka-{i}" for i in range(3)} | {
+        f"data-kraft-controller-kafka-controller-{i}" for i in range(3)}
 
     engine.pulumi("destroy", "--yes", "--skip-preview", stack=STACK)
     assert cluster.kubectl("get", "namespace", NAMESPACE).returncode == 0, "Retain keeps the namespace"

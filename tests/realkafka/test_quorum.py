@@ -6,6 +6,7 @@ idempotent acks=all producer writing the whole time. Durations and send errors a
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import time
@@ -172,18 +173,34 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
 
 
 def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min_isr(prod):
-    """The brokers' preStop hook: with kafka-2 down, every partition is at min ISR 2 with kafka-1 in it;
-    kafka-1's hook waits, and lets the stop go on once kafka-2 is back in the ISR."""
+    """The brokers' preStop hook. kafka-2 frozen (SIGSTOP: up, but behind) drops out of every ISR, so every
+    partition sits at min ISR 2 with kafka-1 in it: kafka-1's hook waits, and lets the stop go on once
+    kafka-2 is back in the ISR (a roll). With kafka-2 killed instead (a destroy, a crash), waiting cannot
+    help and the hook does not wait."""
+    group = prod.cluster.pods["kafka-2"].process.pid
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        wait_for(lambda: "Partition:" in prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--describe",
+                                                    "--at-min-isr-partitions")[1], "partitions at min ISR", 120, 2)
+        started = time.monotonic()
+        hook = prod.cluster.pre_stop("kafka-1")
+        time.sleep(20)
+        assert hook.poll() is None, f"the hook let kafka-1 stop while kafka-2 catches up:\n{hook.stdout.read() if hook.stdout else ''}"
+    finally:
+        os.killpg(group, signal.SIGCONT)
+    output, _ = hook.communicate(timeout=240)
+    waited = time.monotonic() - started
+    assert hook.returncode == 0, output
+    assert "waiting:" in output and "no partition waits on a catching-up replica that needs node 1; stopping" in output, output
+    assert prod.cluster.pods["kafka-1"].process.poll() is None, "the hook only waits; the kubelet stops the broker"
+
     prod.cluster.stop("kafka-2", signal.SIGKILL)
     wait_for(lambda: "Partition:" in prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--describe",
                                                 "--at-min-isr-partitions")[1], "partitions at min ISR", 120, 2)
     started = time.monotonic()
-    hook = prod.cluster.pre_stop("kafka-1")
-    time.sleep(20)
-    assert hook.poll() is None, f"the hook let kafka-1 stop with kafka-2 down:\n{hook.stdout.read() if hook.stdout else ''}"
+    output, _ = prod.cluster.pre_stop("kafka-1").communicate(timeout=120)
+    assert "no partition waits" in output and "waiting:" not in output, output
+    print(f"\n[realkafka] kafka-1's preStop waited {waited:.1f}s for a frozen kafka-2 to catch up; "
+          f"with kafka-2 dead it returned in {time.monotonic() - started:.1f}s")
     prod.cluster.start("kafka-2")
-    output, _ = hook.communicate(timeout=240)
-    print(f"\n[realkafka] kafka-1's preStop waited {time.monotonic() - started:.1f}s, until kafka-2 was back in the ISR")
-    assert hook.returncode == 0, output
-    assert "waiting:" in output and "every partition keeps its min ISR without node 1; stopping" in output, output
-    assert prod.cluster.pods["kafka-1"].process.poll() is None, "the hook only waits; the kubelet stops the broker"
+    prod.cluster.wait_port("kafka-2", 9092, timeout=180)

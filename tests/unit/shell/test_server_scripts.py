@@ -409,26 +409,42 @@ def topics_tool(kafka, *rounds: tuple[str, str] | None):
     ))
 
 
-def run_safe_to_stop(kafka, wait=60):
-    kafka.install(["safe-to-stop.sh"], {"KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, "STOP_WAIT_SECONDS": wait})
+def run_safe_to_stop(kafka, port, wait=60):
+    kafka.install(["safe-to-stop.sh"], {"KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, "STOP_WAIT_SECONDS": wait,
+                                        "BROKER_ADDRESS": f"127.0.0.{{id}}:{port}"})
     return kafka.run("safe-to-stop.sh", {"POD_NAME": "kafka-1"})
 
 
-def test_safe_to_stop_waits_while_stopping_would_leave_a_partition_under_min_isr(kafka):
+def broker_2_up():
+    """Broker 2 (127.0.0.2 in BROKER_ADDRESS above) running: it answers on its port."""
+    return socket.create_server(("127.0.0.2", 0))
+
+
+def test_safe_to_stop_waits_while_a_running_broker_catches_up_and_stopping_would_leave_it_under_min_isr(kafka):
     topics_tool(kafka, ("", AT_MIN_WITH_1), (AT_MIN_WITH_1, ""), ("", AT_MIN_WITHOUT_1 + AT_MIN_FULLY_SYNCED))
-    result = run_safe_to_stop(kafka)
+    with broker_2_up() as broker:
+        result = run_safe_to_stop(kafka, broker.getsockname()[1])
     assert result.returncode == 0, result.stderr
-    assert "waiting: 0 partitions under min ISR, 1 at min ISR with node 1 in their ISR and a replica catching up" in result.stdout
-    assert "waiting: 1 partitions under min ISR, 0 at min ISR with node 1" in result.stdout
-    assert "every partition keeps its min ISR without node 1; stopping" in result.stdout
+    assert "waiting: 0 partitions under min ISR and 1 at min ISR with node 1" in result.stdout
+    assert "waiting: 1 partitions under min ISR and 0 at min ISR with node 1" in result.stdout
+    assert "no partition waits on a catching-up replica that needs node 1; stopping" in result.stdout
     assert len(kafka.calls("kafka-topics.sh")) == 6
     assert kafka.calls("kafka-topics.sh")[0][:2] == ["--bootstrap-server", "localhost:9092"]
 
 
+def test_safe_to_stop_does_not_wait_for_a_replica_on_a_broker_that_is_down(kafka):
+    """A destroy or scale-down: the other brokers are gone, waiting would only delay the stop."""
+    topics_tool(kafka, (AT_MIN_WITH_1, AT_MIN_WITH_1))
+    result = run_safe_to_stop(kafka, free_port())
+    assert result.returncode == 0 and "no partition waits on a catching-up replica" in result.stdout
+    assert len(kafka.calls("kafka-topics.sh")) == 2
+
+
 def test_safe_to_stop_lets_the_stop_go_on_when_the_cluster_does_not_answer_or_the_wait_ends(kafka):
     topics_tool(kafka, None)
-    result = run_safe_to_stop(kafka)
+    result = run_safe_to_stop(kafka, free_port())
     assert result.returncode == 0 and "the cluster does not answer; stopping" in result.stdout
     topics_tool(kafka, ("", AT_MIN_WITH_1))
-    result = run_safe_to_stop(kafka, wait=1)
-    assert result.returncode == 0 and "after 1s; stopping anyway" in result.stdout
+    with broker_2_up() as broker:
+        result = run_safe_to_stop(kafka, broker.getsockname()[1], wait=1)
+    assert result.returncode == 0 and "stopping anyway" in result.stdout
