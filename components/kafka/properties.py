@@ -108,7 +108,7 @@ def quorum(spec: BrokerSpec) -> dict[str, str]:
 def initial_controllers(spec: BrokerSpec) -> str:
     """`kafka-storage.sh format --initial-controllers`: the voter set a new dynamic quorum starts with
     (the seed controllers; any others join it), with directory ids derived from the cluster id."""
-    from .spec import controller_directory_id
+    from .spec import controller_directory_id  # here: spec -> config.keys -> this module at import time
 
     return ",".join(
         f"{node}@{endpoint}:{controller_directory_id(spec.cluster_id, node)}" for node, endpoint in spec.seed_endpoints
