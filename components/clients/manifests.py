@@ -55,12 +55,7 @@ def topic_manifests(spec: TopicSpec) -> list[Manifest]:
     config_map, template = _workload(
         spec.namespace, TOPIC, spec.image, "create-topic.sh", params, spec.resources, 1, restartPolicy="OnFailure"
     )
-    job = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": k8s.meta(spec.namespace, topic_job_name(spec), TOPIC),
-        "spec": {"backoffLimit": 6, "activeDeadlineSeconds": 900, "template": template},
-    }
+    job = k8s.job(spec.namespace, topic_job_name(spec), TOPIC, template, deadline_seconds=900)
     return [config_map, job, k8s.network_policy(spec.namespace, TOPIC, [])]
 
 

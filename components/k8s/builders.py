@@ -216,6 +216,20 @@ def statefulset(
     }
 
 
+def job(namespace_name: str, name: str, app: str, template: Manifest, deadline_seconds: int,
+        annotations: dict[str, str] | None = None) -> Manifest:
+    """A run-to-completion Job (`pulumi up` waits for it): six retries, then a deadline."""
+    metadata = meta(namespace_name, name, app)
+    if annotations:
+        metadata["annotations"] = annotations
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata,
+        "spec": {"backoffLimit": 6, "activeDeadlineSeconds": deadline_seconds, "template": template},
+    }
+
+
 def deployment(namespace_name: str, app: str, replicas: int, strategy: str, template: Manifest) -> Manifest:
     return {
         "apiVersion": "apps/v1",

@@ -135,19 +135,9 @@ def _tool_job(spec: BrokerSpec, name: str, app: str, config_map: str, script: st
         **({"args": args} if args else {}),
     )
     volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
-    metadata = k8s.meta(spec.place.namespace, name, app)
-    if annotations:
-        metadata["annotations"] = annotations
-    return {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": metadata,
-        "spec": {
-            "backoffLimit": 6, "activeDeadlineSeconds": 1800,
-            "template": {"metadata": {"labels": k8s.labels(app)},
-                         "spec": k8s.pod_spec([container], volumes, app, 1, restartPolicy="OnFailure")},
-        },
-    }
+    template = {"metadata": {"labels": k8s.labels(app)},
+                "spec": k8s.pod_spec([container], volumes, app, 1, restartPolicy="OnFailure")}
+    return k8s.job(spec.place.namespace, name, app, template, deadline_seconds=1800, annotations=annotations)
 
 
 def replica_job_names(spec: BrokerSpec) -> tuple[str, str]:

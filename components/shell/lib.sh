@@ -40,6 +40,12 @@ zookeeper_serving() {
   return 1
 }
 
+# answers HOST:PORT: true if something accepts a TCP connection there within 3 seconds. Bounded: the
+# address of a vanished pod may not answer at all. Plain bash /dev/tcp (the images have no nc).
+answers() {
+  timeout 3 bash -c "exec 3<>/dev/tcp/${1%:*}/${1##*:}" 2>/dev/null
+}
+
 # wait_for_topic WHO: poll until TOPIC exists (brokers up, topic job done), logging as [WHO];
 # no fixed sleeps. Reads KAFKA_HOME BOOTSTRAP_SERVERS TOPIC POLL_SECONDS.
 wait_for_topic() {

@@ -11,6 +11,8 @@
 # params: BOOTSTRAP_SERVERS BROKERS KAFKA_HOME POLL_SECONDS
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 # shellcheck source=/dev/null
 source "$(dirname "$0")/params.env"
 
@@ -24,7 +26,7 @@ any_broker_answers() {
   local servers server
   IFS=, read -ra servers <<<"$BOOTSTRAP_SERVERS"
   for server in "${servers[@]}"; do
-    timeout 3 bash -c "exec 3<>/dev/tcp/${server%:*}/${server##*:}" 2>/dev/null && return 0
+    answers "$server" && return 0
   done
   return 1
 }

@@ -35,7 +35,7 @@ waiting_helps() {
     [ "$2" = yes ] && [ "$member" = no ] && continue
     for id in ${behind//,/ }; do
       address="${BROKER_ADDRESS//\{id\}/$id}"
-      if timeout 2 bash -c "exec 3<>/dev/tcp/${address%:*}/${address##*:}" 2>/dev/null; then
+      if answers "$address"; then
         count=$((count + 1))
         break
       fi

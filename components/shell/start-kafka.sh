@@ -37,15 +37,13 @@ sed -e "s/{{NODE_ID}}/$NODE_ID/g" -e "s/{{POD_NAME}}/$POD_NAME/g" "$CONFIG_DIR/s
 echo "[start-kafka] $POD_NAME: node $NODE_ID, $DATA_ROLE"
 
 # other_controllers_listening: true if a controller other than this one accepts connections on its
-# CONTROLLER endpoint. Plain bash /dev/tcp, bounded: a vanished pod's address may not answer at all.
+# CONTROLLER endpoint.
 other_controllers_listening() {
   local endpoints endpoint
   IFS=, read -ra endpoints <<<"$CONTROLLER_ENDPOINTS"
   for endpoint in "${endpoints[@]}"; do
     [ "${endpoint%%.*}" = "$POD_NAME" ] && continue
-    if timeout 3 bash -c "exec 3<>/dev/tcp/${endpoint%:*}/${endpoint##*:}" 2>/dev/null; then
-      return 0
-    fi
+    answers "$endpoint" && return 0
   done
   return 1
 }
