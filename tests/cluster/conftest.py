@@ -16,6 +16,7 @@ import pytest
 
 from components.config.stack_files import ROOT
 from tests.cluster.engine import Engine
+from tests.helpers import await_build
 
 pytestmark = pytest.mark.cluster
 
@@ -46,6 +47,10 @@ def local_cluster(*args: str, timeout: float) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def cluster():
+    # The Kubernetes binaries, the Pulumi engine and the local cluster's images, which scripts/test.sh
+    # may still be building in the background.
+    await_build("kube")
+    await_build("cluster")
     started = time.monotonic()
     up = local_cluster("up", timeout=3600)
     print(up.stderr[-3000:])
