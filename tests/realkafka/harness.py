@@ -282,11 +282,18 @@ class Cluster:
         pod = self.pods[pod] if isinstance(pod, str) else pod
         return pod.log.read_text(errors="replace") if pod.log and pod.log.exists() else ""
 
-    def wait_port(self, pod: Pod | str, port: int, timeout: float = 120) -> float:
-        """Seconds until the pod accepts TCP connections on `port` (what a tcpSocket probe checks)."""
+    def wait_port(self, pod: Pod | str, port: int, timeout: float = 120, restarts: int = 0) -> float:
+        """Seconds until the pod accepts TCP connections on `port` (what a tcpSocket probe checks).
+        With `restarts`, a pod that exits first is started again that many times, as the kubelet does
+        (restartPolicy Always), and said so; without, an exit fails."""
         pod = self.pods[pod] if isinstance(pod, str) else pod
         started = time.monotonic()
         while time.monotonic() - started < timeout:
+            if pod.process and pod.process.poll() is not None and restarts > 0:
+                restarts -= 1
+                tail = "\n".join(self.output(pod).splitlines()[-3:])
+                print(f"\n[realkafka] {pod.name} exited ({pod.process.returncode}) before serving :{port}; restarted as the kubelet would:\n{tail}")
+                self.start(pod)
             assert pod.process and pod.process.poll() is None, f"{pod.name} exited:\n{self.output(pod)[-4000:]}"
             try:
                 with socket.create_connection((pod.ip, port), timeout=1):

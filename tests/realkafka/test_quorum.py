@@ -9,6 +9,7 @@ import json
 import os
 import re
 import signal
+import threading
 import time
 from collections import Counter
 
@@ -17,7 +18,7 @@ import pytest
 from components.config.stack_files import stack_config
 from components.engine.mock import render
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import TEST_SIZING, running, verifiable_producer
+from tests.realkafka.stack_runner import TEST_SIZING, consumed, running, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
 
@@ -44,8 +45,16 @@ def start_load(platform, tmp_path, prefix: int, total: int = 200000, rate: int =
     return verifiable_producer(platform, total, rate, tmp_path, value_prefix=prefix)
 
 
+def start_group_consumer(platform) -> None:
+    """The stack's own consumer (its consumer group, committed offsets), running unless it already is."""
+    pod = platform.cluster.pods.get("consumer")
+    if pod is None or pod.process is None or pod.process.poll() is not None:
+        platform.start_clients(producer=False)
+
+
 def finish_load(platform, pod, prefix: int) -> tuple[list[str], int]:
-    """Stop the producer; every value it had acknowledged must be in the topic exactly once."""
+    """Stop the producer; every value it had acknowledged must be in the topic exactly once, and the
+    stack's consumer group must catch up with all of them."""
     platform.cluster.stop(pod, signal.SIGTERM, timeout=60)
     lines = [json.loads(line) for line in platform.cluster.output(pod).splitlines() if line.startswith("{")]
     acked = [e["value"] for e in lines if e.get("name") == "producer_send_success"]
@@ -55,7 +64,44 @@ def finish_load(platform, pod, prefix: int) -> tuple[list[str], int]:
     duplicated = [v for v, n in values.items() if n > 1]
     assert acked, "the producer had events acknowledged"
     assert lost == [] and duplicated == [], f"{len(lost)} lost, {len(duplicated)} duplicated"
+    wait_for(lambda: not set(acked) - {r.value for r in consumed(platform.cluster.output("consumer"))},
+             "the consumer group to catch up with every acknowledged event", 180, 2)
     return acked, errors
+
+
+class OfflineWatch:
+    """While a block runs: every few seconds, from a pod of its own, the partitions that have no live
+    leader (`kafka-topics.sh --describe --unavailable-partitions`). A sample, not a stream: an outage
+    shorter than one round can slip between two samples."""
+
+    POD = "offline-watch"
+
+    def __init__(self, platform):
+        self.platform = platform
+        self.samples = 0
+        self.offline: list[str] = []
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        if self.POD not in platform.cluster.pods:
+            platform.cluster.add_client(self.POD, "Deployment", "consumer")
+
+    def _watch(self) -> None:
+        command = ["/opt/kafka/bin/kafka-topics.sh", "--bootstrap-server", self.platform.bootstrap, "--describe",
+                   "--unavailable-partitions"]
+        while not self._done.is_set():
+            code, output = self.platform.cluster.run(self.POD, command, timeout=120)
+            if code == 0:
+                self.samples += 1
+                self.offline += [line.strip() for line in output.splitlines() if "Partition:" in line]
+            self._done.wait(2)
+
+    def __enter__(self) -> "OfflineWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._done.set()
+        self._thread.join(timeout=180)
 
 
 def controller_pod(node_id: int) -> str:
@@ -90,31 +136,35 @@ def test_losing_the_active_controller_elects_another_and_loses_nothing(prod, tmp
 
 
 def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
+    start_group_consumer(prod)
     load = start_load(prod, tmp_path, prefix=2)
     wait_for(lambda: prod.cluster.output(load).count("producer_send_success") > 500, "events in flight", 120, 0.2)
     steps = {}
-    for count in (5, 3):
-        started = time.monotonic()
-        rendered = render(stack_config("prod", TEST_SIZING + [f"controller.replicas={count}"]), "prod")
-        # The StatefulSet first: new pods start (and join by themselves), or the removed ones stop.
-        for pod in prod.cluster.scale_statefulset("kafka-controller", rendered.manifests):
-            prod.cluster.start(pod)
-        for ordinal in range(count, 5):
-            prod.cluster.stop(f"kafka-controller-{ordinal}", signal.SIGTERM, timeout=60)
-        # Then the quorum Job (it depends on the StatefulSets), which `pulumi up` waits for.
-        [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
-        if job not in prod.cluster.pods:  # 3 again: the same Job name as the first up's, run again here
-            prod.cluster.add_client(job, "Job", job)
-        code, output = prod.cluster.run(job, None, timeout=600)
-        assert code == 0, output[-3000:]
-        assert voters(prod) == [100 + i for i in range(count)], output[-3000:]
-        if count == 3:
-            assert "removing voter 104" in output and "removing voter 103" in output
-        steps[f"3->{count}" if count == 5 else "5->3"] = time.monotonic() - started
+    with OfflineWatch(prod) as watch:
+        for count in (5, 3):
+            started = time.monotonic()
+            rendered = render(stack_config("prod", TEST_SIZING + [f"controller.replicas={count}"]), "prod")
+            # The StatefulSet first: new pods start (and join by themselves), or the removed ones stop.
+            for pod in prod.cluster.scale_statefulset("kafka-controller", rendered.manifests):
+                prod.cluster.start(pod)
+            for ordinal in range(count, 5):
+                prod.cluster.stop(f"kafka-controller-{ordinal}", signal.SIGTERM, timeout=60)
+            # Then the quorum Job (it depends on the StatefulSets), which `pulumi up` waits for.
+            [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
+            if job not in prod.cluster.pods:  # 3 again: the same Job name as the first up's, run again here
+                prod.cluster.add_client(job, "Job", job)
+            code, output = prod.cluster.run(job, None, timeout=600)
+            assert code == 0, output[-3000:]
+            assert voters(prod) == [100 + i for i in range(count)], output[-3000:]
+            if count == 3:
+                assert "removing voter 104" in output and "removing voter 103" in output
+            steps[f"3->{count}" if count == 5 else "5->3"] = time.monotonic() - started
     acked, errors = finish_load(prod, load, prefix=2)
     print(f"\n[realkafka] controllers " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
-          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated")
+          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
+          f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline")
     assert errors == 0
+    assert watch.samples > 0 and watch.offline == [], watch.offline[:10]
 
 
 def run_job(platform, rendered, prefix: str) -> tuple[int, str]:
@@ -133,33 +183,38 @@ def replicas_by_broker(platform) -> Counter:
 
 
 def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
+    start_group_consumer(prod)
     load = start_load(prod, tmp_path, prefix=3)
     wait_for(lambda: prod.cluster.output(load).count("producer_send_success") > 500, "events in flight", 120, 0.2)
     steps = {}
-    for count in (5, 3):
-        started = time.monotonic()
-        rendered = render(stack_config("prod", TEST_SIZING + [f"kafka.replicas={count}"]), "prod")
-        # Before the StatefulSet changes: a scale-down's brokers are emptied first.
-        code, drained = run_job(prod, rendered, "kafka-drain-")
-        assert code == 0, drained[-3000:]
-        if count == 3:
-            assert "moving" in drained and "reassignment complete" in drained, drained[-3000:]
-            assert not {3, 4} & set(replicas_by_broker(prod)), "replicas left brokers 3 and 4 before they stop"
-            for ordinal in (4, 3):
-                prod.cluster.stop(f"kafka-{ordinal}", signal.SIGTERM, timeout=120)
-        for pod in prod.cluster.scale_statefulset("kafka", rendered.manifests):
-            prod.cluster.start(pod)
-            prod.cluster.wait_port(pod, 9092, timeout=180)
-        # After it: new brokers get partitions.
-        code, spread = run_job(prod, rendered, "kafka-spread-")
-        assert code == 0, spread[-3000:]
-        if count == 5:
-            placed = replicas_by_broker(prod)
-            assert placed[3] > 0 and placed[4] > 0, f"the new brokers hold no replica: {placed}"
-        steps[f"brokers {'3->5' if count == 5 else '5->3'}"] = time.monotonic() - started
+    with OfflineWatch(prod) as watch:
+        for count in (5, 3):
+            started = time.monotonic()
+            rendered = render(stack_config("prod", TEST_SIZING + [f"kafka.replicas={count}"]), "prod")
+            # Before the StatefulSet changes: a scale-down's brokers are emptied first.
+            code, drained = run_job(prod, rendered, "kafka-drain-")
+            assert code == 0, drained[-3000:]
+            if count == 3:
+                assert "moving" in drained and "reassignment complete" in drained, drained[-3000:]
+                assert not {3, 4} & set(replicas_by_broker(prod)), "replicas left brokers 3 and 4 before they stop"
+                for ordinal in (4, 3):
+                    prod.cluster.stop(f"kafka-{ordinal}", signal.SIGTERM, timeout=120)
+            for pod in prod.cluster.scale_statefulset("kafka", rendered.manifests):
+                prod.cluster.start(pod)
+                prod.cluster.wait_port(pod, 9092, timeout=180)
+            # After it: new brokers get partitions.
+            code, spread = run_job(prod, rendered, "kafka-spread-")
+            assert code == 0, spread[-3000:]
+            if count == 5:
+                placed = replicas_by_broker(prod)
+                assert placed[3] > 0 and placed[4] > 0, f"the new brokers hold no replica: {placed}"
+            steps[f"brokers {'3->5' if count == 5 else '5->3'}"] = time.monotonic() - started
     acked, errors = finish_load(prod, load, prefix=3)
     print(f"\n[realkafka] " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
-          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated")
+          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
+          f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline")
+    assert errors == 0
+    assert watch.samples > 0 and watch.offline == [], watch.offline[:10]
 
     # A scale-down the topics cannot follow (RF 3 onto 2 brokers) stops before any broker does.
     too_small = render(stack_config("prod", TEST_SIZING + ["kafka.replicas=2", "kafka.defaultReplicationFactor=2",
