@@ -26,19 +26,25 @@ def overrides(brokers: int) -> list[str]:
     return sets
 
 
+def render(brokers: int, out: Path) -> tuple[float, float]:
+    """(wall seconds, peak MiB) of one render.py of prod with `brokers` brokers into `out`."""
+    command = [sys.executable, str(ROOT / "render.py"), "--stack", "prod", "--out", str(out)]
+    for value in overrides(brokers):
+        command += ["--set", value]
+    wall, peak = timed(command, cwd=ROOT)
+    written = len(list(out.glob("*.yaml")))
+    assert written > 10, f"render.py wrote only {written} manifests for {brokers} brokers"
+    return wall, peak
+
+
 def run(quick: bool, workdir: Path) -> list[Figure]:
     rounds = 1 if quick else 5
     seconds: dict[int, list[float]] = {n: [] for n in SIZES}
     memory: dict[int, list[float]] = {n: [] for n in SIZES}
+    render(SIZES[0], workdir / "warm-up")  # the first run pays for bytecode compilation and a cold page cache
     for round_number in range(rounds):
         for brokers in SIZES:
-            out = workdir / f"render-{brokers}-{round_number}"
-            command = [sys.executable, str(ROOT / "render.py"), "--stack", "prod", "--out", str(out)]
-            for value in overrides(brokers):
-                command += ["--set", value]
-            wall, peak = timed(command, cwd=ROOT)
-            written = len(list(out.glob("*.yaml")))
-            assert written > 10, f"render.py wrote only {written} manifests for {brokers} brokers"
+            wall, peak = render(brokers, workdir / f"render-{brokers}-{round_number}")
             seconds[brokers].append(wall)
             memory[brokers].append(peak)
     figures = []

@@ -109,6 +109,7 @@ def controller_pod(node_id: int) -> str:
 
 
 def test_losing_the_active_controller_elects_another_and_loses_nothing(prod, tmp_path):
+    start_group_consumer(prod)
     load = start_load(prod, tmp_path, prefix=1)
     wait_for(lambda: prod.cluster.output(load).count("producer_send_success") > 1000, "events in flight", 120, 0.2)
     leader = int(quorum_status(prod)["LeaderId"])
