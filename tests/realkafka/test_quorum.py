@@ -70,11 +70,13 @@ def finish_load(platform, pod, prefix: int) -> tuple[list[str], int]:
 
 
 class OfflineWatch:
-    """While a block runs: every few seconds, from a pod of its own, the partitions that have no live
+    """While a block runs: every INTERVAL seconds, from a pod of its own, the partitions that have no live
     leader (`kafka-topics.sh --describe --unavailable-partitions`). A sample, not a stream: an outage
-    shorter than one round can slip between two samples."""
+    shorter than one round can slip between two samples. Each sample is a JVM: sampled more often, it
+    starves the cluster it watches on 2 cores."""
 
     POD = "offline-watch"
+    INTERVAL = 10
 
     def __init__(self, platform):
         self.platform = platform
@@ -93,7 +95,7 @@ class OfflineWatch:
             if code == 0:
                 self.samples += 1
                 self.offline += [line.strip() for line in output.splitlines() if "Partition:" in line]
-            self._done.wait(2)
+            self._done.wait(self.INTERVAL)
 
     def __enter__(self) -> "OfflineWatch":
         self._thread.start()
