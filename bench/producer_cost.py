@@ -17,7 +17,7 @@ from pathlib import Path
 from bench.processes import session_cpu_seconds
 from bench.report import Figure
 from tests.helpers import MATRIX, wait_for
-from tests.realkafka.stack_runner import TEST_SIZING, running
+from tests.realkafka.stack_runner import TEST_SIZING, produced, running
 
 # One combined KRaft node (the matrix's kraft-1), producer at 0.01 s.
 STACK, OVERRIDES = MATRIX["kraft-1"]
@@ -25,7 +25,7 @@ SIZING = [s for s in TEST_SIZING if not s.startswith("producer.intervalSeconds="
 
 
 def sent_count(output: str) -> int:
-    return sum(1 for line in output.splitlines() if line.startswith("[producer] Sent: "))
+    return len(produced(output))
 
 
 def ours(platform, events: int) -> tuple[float, int]:

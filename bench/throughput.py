@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from bench.report import Figure
+from tests.helpers import properties
 from tests.realkafka.stack_runner import running
 
 PROD_SHAPE: list[str] = []  # the prod stack as it is (sized by the harness's TEST_SIZING)
@@ -52,7 +53,7 @@ CLUSTER_FORMING = ("node.id", "controller.quorum.bootstrap.servers", "listeners"
 
 
 def stock_properties(rendered: str) -> str:
-    values = dict(line.split("=", 1) for line in rendered.splitlines() if line and not line.startswith("#"))
+    values = properties(rendered)
     stock = {**STOCK_BROKER, **{key: values[key] for key in CLUSTER_FORMING}}
     return "# Kafka's stock broker.properties, with what forms this cluster\n" + "".join(f"{k}={v}\n" for k, v in stock.items())
 
