@@ -230,6 +230,24 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
     assert all(prod.cluster.pods[f"kafka-{i}"].process.poll() is None for i in range(3)), "every broker still runs"
 
 
+def wait_for_partitions_at_min_isr(platform, timeout: float = 240) -> None:
+    """Until `kafka-topics.sh --describe --at-min-isr-partitions` lists a partition. A frozen broker still
+    accepts TCP connections (the kernel does), so a tool run whose client picks it waits out its request
+    timeout: the bound is generous, and a failure shows what the tool last said."""
+    last = {"output": ""}
+
+    def listed() -> bool:
+        code, output = platform.tool("kafka-topics.sh", "--bootstrap-server", platform.bootstrap, "--describe",
+                                     "--at-min-isr-partitions")
+        last["output"] = f"exit {code}:\n{output[-3000:]}"
+        return "Partition:" in output
+
+    try:
+        wait_for(listed, "partitions at min ISR", timeout, 2)
+    except AssertionError as timed_out:
+        raise AssertionError(f"{timed_out}; the tool's last answer, {last['output']}") from None
+
+
 def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min_isr(prod):
     """The brokers' preStop hook. kafka-2 frozen (SIGSTOP: up, but behind) drops out of every ISR, so every
     partition sits at min ISR 2 with kafka-1 in it: kafka-1's hook waits, and lets the stop go on once
@@ -238,8 +256,7 @@ def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min
     group = prod.cluster.pods["kafka-2"].process.pid
     os.killpg(group, signal.SIGSTOP)
     try:
-        wait_for(lambda: "Partition:" in prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--describe",
-                                                    "--at-min-isr-partitions")[1], "partitions at min ISR", 120, 2)
+        wait_for_partitions_at_min_isr(prod)
         started = time.monotonic()
         hook = prod.cluster.pre_stop("kafka-1")
         time.sleep(20)
@@ -253,8 +270,7 @@ def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min
     assert prod.cluster.pods["kafka-1"].process.poll() is None, "the hook only waits; the kubelet stops the broker"
 
     prod.cluster.stop("kafka-2", signal.SIGKILL)
-    wait_for(lambda: "Partition:" in prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--describe",
-                                                "--at-min-isr-partitions")[1], "partitions at min ISR", 120, 2)
+    wait_for_partitions_at_min_isr(prod)
     started = time.monotonic()
     output, _ = prod.cluster.pre_stop("kafka-1").communicate(timeout=120)
     assert "no partition waits" in output and "waiting:" not in output, output
