@@ -18,14 +18,21 @@ import time
 import traceback
 from pathlib import Path
 
-from bench import producer_cost, program_cost, throughput
+from bench import demo_up, engine_cost, producer_cost, program_cost, recovery, rolling, throughput
 from bench.report import Figure, table, write
 
 BENCHMARKS = {
+    "demo-up": demo_up.run,
     "producer-cost": producer_cost.run,
     "throughput": throughput.run,
+    "rolling": rolling.run,
+    "recovery": recovery.run,
     "program-cost": program_cost.run,
+    "engine-cost": engine_cost.run,
 }
+# The ones that run the real Pulumi engine on the local single-node cluster (bench/local.py); the others
+# run on the real-Kafka tier's harness or need Python alone.
+ON_LOCAL_CLUSTER = ("demo-up", "engine-cost")
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

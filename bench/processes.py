@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,11 +30,14 @@ def session_cpu_seconds(session: int) -> float:
     return total / CLOCK_TICKS
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600) -> tuple[float, float]:
+def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600,
+          output: bool = False) -> tuple[float, float] | tuple[float, float, str]:
     """Run a command to its end: (wall seconds, peak resident memory in MiB of the command and the
-    children it waited for). It must succeed."""
+    children it waited for, and with `output` what it printed). It must succeed."""
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # Into a file, not a pipe: a command that prints more than a pipe holds would block on a full pipe.
+    sink = tempfile.TemporaryFile()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)
     deadline = started + timeout
     while True:
         pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -44,8 +48,11 @@ def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None, time
             raise AssertionError(f"{' '.join(command)} did not finish in {timeout:.0f}s")
         time.sleep(0.02)
     wall = time.monotonic() - started
-    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    sink.seek(0)
+    printed = sink.read().decode(errors="replace")
+    sink.close()
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed ({process.returncode}):\n{output[-3000:]}")
-    return wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+        raise AssertionError(f"{' '.join(command)} failed ({process.returncode}):\n{printed[-3000:]}")
+    peak = usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return (wall, peak, printed) if output else (wall, peak)

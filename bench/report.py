@@ -47,6 +47,8 @@ class Figure:
     @property
     def ratio(self) -> float:
         ours, reference = self.ours_median, self.reference_median
+        if ours == reference:  # also 0 and 0 (send errors, offline seconds): equal, not infinitely better
+            return 1.0
         if self.better == "lower":
             return reference / ours if ours else float("inf")
         return ours / reference if reference else float("inf")  # "higher" and "growth"

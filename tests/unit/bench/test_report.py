@@ -37,3 +37,9 @@ def test_table_json_and_plot(tmp_path):
     assert [f["ratio"] for f in data["figures"][:2]] == [200.0, 0.9] and "ratio" not in data["figures"][2]
     ElementTree.fromstring(paths[1].read_text())  # well-formed SVG
     assert "test machine" in paths[2].read_text()
+
+
+def test_two_equal_sides_are_a_ratio_of_one_also_when_both_are_zero():
+    errors = Figure("rolling", "send errors", "ours", "naive", ours=[0.0], reference=[0.0])
+    assert errors.ratio == 1.0
+    assert Figure("rolling", "send errors", "ours", "naive", ours=[0.0], reference=[4.0]).ratio == float("inf")
