@@ -42,6 +42,7 @@ def roll(platform, pods: list[str], safe: bool) -> float:
 
 
 def one_roll(platform, pods: list[str], safe: bool, workdir: Path, prefix: int) -> dict[str, float]:
+    workdir.mkdir(parents=True, exist_ok=True)
     load = verifiable_producer(platform, 10_000_000, RATE, workdir, value_prefix=prefix)
     wait_for(lambda: platform.cluster.output(load).count("producer_send_success") > RATE * 3, "events in flight", 120, 0.5)
     with PartitionWatch(platform, MIN_ISR) as watch:
