@@ -70,11 +70,11 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
         per_broker = (statistics.median(seconds[brokers]) - statistics.median(seconds[1])) / (brokers - 1)
         figures.append(Figure("engine-cost", f"pulumi preview s, prod, {brokers} brokers vs 1", f"{brokers} brokers",
                               "1 broker", ours=seconds[brokers], reference=seconds[1], better="growth",
-                              note=f"{per_broker * 1000:.0f} ms more per broker; real engine, local cluster"))
+                              note=f"{per_broker * 1000:+.0f} ms per broker; real engine, local cluster"))
         per_broker_mib = (statistics.median(memory[brokers]) - statistics.median(memory[1])) / (brokers - 1)
         figures.append(Figure("engine-cost", f"pulumi preview peak MiB, prod, {brokers} brokers vs 1", f"{brokers} brokers",
                               "1 broker", ours=memory[brokers], reference=memory[1], better="growth",
-                              note=f"{per_broker_mib:.1f} MiB more per broker (largest single process)"))
+                              note=f"{per_broker_mib:+.1f} MiB per broker (largest single process)"))
     figures.append(Figure("engine-cost", "no-op pulumi up s, prod (3 controllers, 3 brokers)", "no-op up",
                           "10 s (the issue's bound)", ours=no_op, reference=[NO_OP_BOUND] * len(no_op),
                           goal="well under 10 s (≥ 1x)", goal_ratio=1.0, note="real engine, local cluster, file backend"))

@@ -52,9 +52,9 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
         per_broker = (statistics.median(seconds[brokers]) - statistics.median(seconds[1])) / (brokers - 1)
         figures.append(Figure("program-cost", f"render.py s, prod, {brokers} brokers vs 1", f"{brokers} brokers", "1 broker",
                               ours=seconds[brokers], reference=seconds[1], better="growth",
-                              note=f"{per_broker * 1000:.0f} ms more per broker"))
+                              note=f"{per_broker * 1000:+.0f} ms per broker"))
         per_broker_mib = (statistics.median(memory[brokers]) - statistics.median(memory[1])) / (brokers - 1)
         figures.append(Figure("program-cost", f"render.py peak MiB, prod, {brokers} brokers vs 1", f"{brokers} brokers",
                               "1 broker", ours=memory[brokers], reference=memory[1], better="growth",
-                              note=f"{per_broker_mib:.1f} MiB more per broker"))
+                              note=f"{per_broker_mib:+.1f} MiB per broker"))
     return figures
