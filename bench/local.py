@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from components.config.stack_files import ROOT
-from tests.cluster.conftest import Cluster
+from tests.cluster.kubectl import Cluster, local_cluster
 from tests.cluster.engine import Engine
-
-
-def local_cluster(*args: str, timeout: float) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 @contextmanager

@@ -6,43 +6,21 @@ failure); each test module brings up its own stack and destroys it.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 
-from components.config.stack_files import ROOT
 from tests.cluster.engine import Engine
+from tests.cluster.kubectl import Cluster, local_cluster
 from tests.helpers import await_build
 
 pytestmark = pytest.mark.cluster
 
 
-class Cluster:
-    def __init__(self, kubeconfig: Path):
-        self.kubeconfig = kubeconfig
-        location = os.environ.get("KAFKA_DEMO_KUBE_BIN")
-        assert location, "KAFKA_DEMO_KUBE_BIN is not set: run the README's test command (scripts/test.sh)"
-        self.kubectl_bin = Path(location) / "kubectl"
-
-    def kubectl(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(self.kubectl_bin), f"--kubeconfig={self.kubeconfig}", *args],
-                                capture_output=True, text=True, timeout=timeout)
-        if check and result.returncode != 0:
-            raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
-        return result
-
-
 def phase(name: str, started: float) -> None:
     print(f"[cluster] phase {name}: {time.monotonic() - started:.1f}s", flush=True)
-
-
-def local_cluster(*args: str, timeout: float) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
