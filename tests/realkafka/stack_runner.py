@@ -97,27 +97,17 @@ class Platform:
                        if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "kafka-quorum"]
         for job in quorum_jobs:
             started = time.monotonic()
-            self.cluster.add_client(job, "Job", job)
-            code, output = self.cluster.run(job, None, timeout=300)
+            code, output = self.cluster.run_job(job, timeout=300)
             assert code == 0 and "- done" in output, f"quorum job failed ({code}):\n{output[-3000:]}"
             self.timings["quorum job"] = time.monotonic() - started
 
     def create_topic(self) -> str:
         [job] = [m["metadata"]["name"] for m in self.rendered.manifests
                  if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "topic"]
-        if "topic" not in self.cluster.pods:
-            self.cluster.add_client("topic", "Job", job)
-        # The Job's pod runs again after a failure, up to its backoffLimit, as Kubernetes runs it (seen once
-        # on a loaded machine: the topic created, then its min ISR config call timed out at first boot).
-        retries = self.cluster.manifest("Job", job)["spec"].get("backoffLimit", 6)
         started = time.monotonic()
-        for attempt in range(retries + 1):
-            code, output = self.cluster.run("topic", None, timeout=300)
-            if code == 0:
-                break
-            print(f"\n[realkafka] topic job failed ({code}), run {attempt + 1} of {retries + 1}; run again as the Job would:\n{output[-1500:]}")
+        code, output = self.cluster.run_job("topic", job, timeout=300)
         self.timings["topic job"] = time.monotonic() - started
-        assert code == 0, f"topic job failed ({code}) {retries + 1} times:\n{output[-3000:]}"
+        assert code == 0, f"topic job failed ({code}) on every run its backoffLimit allows:\n{output[-3000:]}"
         return output
 
     def tool(self, *command: str, timeout: float = 180) -> tuple[int, str]:

@@ -154,9 +154,8 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
                 prod.cluster.stop(f"kafka-controller-{ordinal}", signal.SIGTERM, timeout=60)
             # Then the quorum Job (it depends on the StatefulSets), which `pulumi up` waits for.
             [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
-            if job not in prod.cluster.pods:  # 3 again: the same Job name as the first up's, run again here
-                prod.cluster.add_client(job, "Job", job)
-            code, output = prod.cluster.run(job, None, timeout=600)
+            # (3 again: the first up's Job name, so the same pod runs again)
+            code, output = prod.cluster.run_job(job, timeout=600)
             assert code == 0, output[-3000:]
             assert voters(prod) == [100 + i for i in range(count)], output[-3000:]
             if count == 3:
@@ -171,12 +170,11 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
 
 
 def run_job(platform, rendered, prefix: str) -> tuple[int, str]:
-    """Run the rendered Job whose name starts with `prefix` (kafka-drain-, kafka-spread-) to its end."""
+    """Run the rendered Job whose name starts with `prefix` (kafka-drain-, kafka-spread-) to its end, with the
+    Job controller's reruns after a failure."""
     [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith(prefix)]
     platform.cluster.manifests = rendered.manifests  # the new render is what `pulumi up` applies
-    if job not in platform.cluster.pods:
-        platform.cluster.add_client(job, "Job", job)
-    return platform.cluster.run(job, None, timeout=900)
+    return platform.cluster.run_job(job, timeout=900)
 
 
 def replicas_by_broker(platform) -> Counter:
