@@ -11,7 +11,8 @@ repository, where Pulumi runs `__main__.py`, it is `components`. Each component 
                                  "name": "orders", "partitions": 6})
 
 Layout: config/ (every key once, checks, stack settings), k8s/ (shared Kubernetes builders), one package
-per role with its spec, configuration files, manifests and component (kafka/, zookeeper/, clients/),
+per role with its spec, configuration files, manifests and component (kafka/, zookeeper/, clients/,
+security/: certificates, SCRAM users and ACLs),
 shell/ (the container scripts), engine/ (the stack program, the mock-engine renderer, the
 multi-language provider).
 """
@@ -19,11 +20,13 @@ multi-language provider).
 from .clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, KafkaTopicArgs, ProducerJob, ProducerJobArgs
 from .engine.base import InvalidArgs
 from .kafka.component import KafkaBroker, KafkaBrokerArgs
+from .security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
 from .zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 
 __version__ = "0.2.0"
 
 __all__ = [
     "ConsumerJob", "ConsumerJobArgs", "InvalidArgs", "KafkaBroker", "KafkaBrokerArgs", "KafkaTopic", "KafkaTopicArgs",
-    "ProducerJob", "ProducerJobArgs", "ZookeeperCluster", "ZookeeperClusterArgs",
+    "KafkaTls", "KafkaTlsArgs", "KafkaUsers", "KafkaUsersArgs", "ProducerJob", "ProducerJobArgs",
+    "ZookeeperCluster", "ZookeeperClusterArgs",
 ]

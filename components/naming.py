@@ -13,12 +13,28 @@ TOPIC = "topic"
 
 KAFKA_PORT = 9092
 CONTROLLER_PORT = 9093
+INTERNAL_PORT = 9091  # with TLS on: broker to broker and the admin jobs, mutual TLS
 # Node ids are one namespace for brokers and controllers: brokers keep their ordinal (kafka-2 is node 2),
 # dedicated controllers count from here (kafka-controller-1 is node 101).
 CONTROLLER_NODE_ID_OFFSET = 100
 ZK_CLIENT_PORT = 2181
 ZK_PEER_PORT = 2888
 ZK_ELECTION_PORT = 3888
+
+# Secrets of a cluster with TLS on (components/security): the nodes' certificate, the admin jobs' client
+# settings, and one per SCRAM user (or one for every client with TLS alone). A client mounts its Secret at
+# CLIENT_MOUNT and passes client.properties from there to the Kafka tools.
+TLS_SECRET = "kafka-tls"
+ADMIN_SECRET = "kafka-admin"
+CLIENT_TLS_SECRET = "kafka-client-tls"
+USERS = "kafka-users"  # the Job that sets SCRAM users and ACLs, and its ConfigMap
+CLIENT_MOUNT = "/etc/kafka-client"
+CLIENT_CONFIG_FILE = "client.properties"
+
+
+def user_secret(user: str) -> str:
+    return f"kafka-user-{user}"
+
 
 PART_OF = "kafka-demo"
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"

@@ -28,6 +28,10 @@ MATRIX: dict[str, tuple[str, list[str]]] = {
     "kraft-3-combined": ("prod", ["controller.replicas=0"]),
     "kraft-dedicated-5x4": ("prod", ["controller.replicas=5", "kafka.replicas=4", "controller.storageClass=fast-ssd"]),
     "zk-clients-off": ("dev", ["producer.enabled=false", "consumer.enabled=false"]),
+    # Security: TLS + SCRAM with a user of its own on the prod shape, and TLS alone on combined nodes.
+    "prod-secure": ("prod", ["security.tls=true", "security.scram=true",
+                             'security.users={"audit": {"consume": ["events"], "groups": ["audit"]}}']),
+    "kraft-3-combined-tls": ("prod", ["controller.replicas=0", "security.tls=true"]),
 }
 
 

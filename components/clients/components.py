@@ -23,6 +23,7 @@ class ClientArgs(TypedDict):
     namespace: str
     bootstrap_servers: str
     image: NotRequired[str]
+    client_secret: NotRequired[str]
     cpu_request: NotRequired[str]
     cpu_limit: NotRequired[str]
     memory: NotRequired[str]

@@ -21,7 +21,10 @@ TOPIC_NAME = Key("topic", None, c.topic_name,
                  "Kafka topic name", "The topic to write or read (KafkaTopic's topic_name output).", required=True)
 CLUSTER_IDENTITY = Key("clusterIdentity", "", c.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"),
                        "text", "Identity of the cluster behind bootstrapServers (KRaft: its cluster id); a new one re-runs the topic Job.")
-CLIENT_CONTEXT = (COMPONENT_NAMESPACE, BOOTSTRAP_SERVERS, CLIENT_IMAGE)
+CLIENT_SECRET = Key("clientSecret", None, c.optional(c.matching(c.DNS_SUBDOMAIN, "a Secret name")),
+                    "Secret name", "A Secret with `client.properties` (and the files it names), mounted at /etc/kafka-client: the "
+                    "client's TLS/SASL settings (KafkaTls/KafkaUsers make them). Left out: PLAINTEXT.", "PLAINTEXT")
+CLIENT_CONTEXT = (COMPONENT_NAMESPACE, BOOTSTRAP_SERVERS, CLIENT_IMAGE, CLIENT_SECRET)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class TopicSpec:
     min_insync_replicas: int
     resources: JvmResources
     cluster_identity: str = ""
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class ProducerSpec:
     idempotence: bool
     key_count: int
     resources: JvmResources
+    client_secret: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class ConsumerSpec:
     group_id: str
     from_beginning: bool
     resources: JvmResources
+    client_secret: str | None = None
 
 
 def topic_spec(values: dict[str, Any], labels: Labels, problems: list[str], resources: JvmResources | None = None) -> TopicSpec:
@@ -76,6 +82,7 @@ def topic_spec(values: dict[str, Any], labels: Labels, problems: list[str], reso
         namespace=values["namespace"], bootstrap_servers=values["bootstrapServers"] or "", image=values["image"],
         name=values["name"], partitions=values["partitions"], replication_factor=replication, min_insync_replicas=min_isr,
         resources=resources or jvm_resources(values, labels, problems), cluster_identity=values["clusterIdentity"],
+        client_secret=values["clientSecret"],
     )
 
 
@@ -89,6 +96,7 @@ def producer_spec(values: dict[str, Any], labels: Labels, problems: list[str]) -
         namespace=values["namespace"], bootstrap_servers=values["bootstrapServers"] or "", image=values["image"],
         topic=values["topic"] or "", interval_seconds=values["intervalSeconds"], acks=values["acks"],
         idempotence=values["idempotence"], key_count=values["keyCount"], resources=jvm_resources(values, labels, problems),
+        client_secret=values["clientSecret"],
     )
 
 
@@ -97,4 +105,5 @@ def consumer_spec(values: dict[str, Any], labels: Labels, problems: list[str]) -
         namespace=values["namespace"], bootstrap_servers=values["bootstrapServers"] or "", image=values["image"],
         topic=values["topic"] or "", replicas=values["replicas"], group_id=values["groupId"],
         from_beginning=values["fromBeginning"], resources=jvm_resources(values, labels, problems),
+        client_secret=values["clientSecret"],
     )

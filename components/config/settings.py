@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from ..clients.spec import ConsumerSpec, ProducerSpec, TopicSpec, consumer_spec, producer_spec, topic_spec
 from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
-from ..naming import Place
+from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, Place, user_secret
+from ..security.spec import CONSUMER_USER, PRODUCER_USER, SecuritySpec, security_spec
 from ..zookeeper.spec import EnsembleSpec, ensemble_spec
 from .keys import CONFIG_KEYS, OBJECTS, TOP_LEVEL
 from .resources import jvm_resources
@@ -34,6 +35,7 @@ class Settings:
     topic: TopicSpec
     producer: ProducerSpec
     consumer: ConsumerSpec
+    security: SecuritySpec
     producer_enabled: bool
     consumer_enabled: bool
     # The checked values of each config object by key (defaults filled in): what the program hands
@@ -73,11 +75,20 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         jvm_resources(values["zookeeper"], stack_labels("zookeeper"), problems)
     else:
         zookeeper = ensemble_spec(values["zookeeper"], stack_labels("zookeeper"), problems, place=place, origin=origin)
+    consumer_group = None if values["consumer"]["fromBeginning"] else values["consumer"]["groupId"]
+    security = security_spec(values["security"], stack_labels("security").full, problems, kraft=kraft,
+                             topic=values["topic"]["name"], consumer_group=consumer_group)
+    if security.scram and consumer_group is None:
+        problems.append(
+            f"{PROJECT}:consumer.fromBeginning = true: with security.scram the consumer reads in its group "
+            f"(consumer.groupId), the only group its ACLs allow; set fromBeginning: false"
+        )
     kafka = broker_spec(
         values["kafka"], stack_labels("kafka"), problems, place=place,
         zookeeper_connect=zookeeper.connect_string if zookeeper else None,
         default_cluster_id=derive_cluster_id(PROJECT, stack), origin=origin,
         controller_values=values["controller"], controller_labels=stack_labels("controller"),
+        tls=security.tls, scram=security.scram,
     )
     brokers = kafka.replicas
 
@@ -93,22 +104,36 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         kafka.min_insync_replicas, topic_values["replicationFactor"]
     )
     clients = {"namespace": place.namespace, "bootstrapServers": kafka.bootstrap_servers, "image": kafka.image}
-    producer = producer_spec({**values["producer"], **clients, "topic": topic_values["name"]}, stack_labels("producer"), problems)
+    secrets = client_secrets(security)
+    producer = producer_spec({**values["producer"], **clients, "topic": topic_values["name"], "clientSecret": secrets["producer"]},
+                             stack_labels("producer"), problems)
     topic = topic_spec(
-        {**topic_values, **clients, "clusterIdentity": topic_cluster_identity(kafka)}, stack_labels("topic"), problems,
+        {**topic_values, **clients, "clusterIdentity": topic_cluster_identity(kafka),
+         "bootstrapServers": kafka.admin_bootstrap_servers, "clientSecret": secrets["topic"]}, stack_labels("topic"), problems,
         resources=producer.resources,  # the topic job runs with the producer's resources
     )
-    consumer = consumer_spec({**values["consumer"], **clients, "topic": topic.name}, stack_labels("consumer"), problems)
+    consumer = consumer_spec({**values["consumer"], **clients, "topic": topic.name, "clientSecret": secrets["consumer"]},
+                             stack_labels("consumer"), problems)
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
     values["topic"] = topic_values
     return Settings(
         stack=stack, namespace=place.namespace, mode=top["mode"], cluster_domain=place.cluster_domain,
         kube_context=top["kubeContext"], pvc_retention=top["pvcRetention"],
-        kafka=kafka, zookeeper=zookeeper, topic=topic, producer=producer, consumer=consumer,
+        kafka=kafka, zookeeper=zookeeper, topic=topic, producer=producer, consumer=consumer, security=security,
         producer_enabled=values["producer"]["enabled"], consumer_enabled=values["consumer"]["enabled"],
         values=values,
     )
+
+
+def client_secrets(security: SecuritySpec) -> dict[str, str | None]:
+    """The Secret each client mounts (None: PLAINTEXT): the topic Job is the admin, producer and consumer
+    are their own SCRAM users (or share the CA-only client settings with TLS alone)."""
+    if not security.tls:
+        return {"topic": None, "producer": None, "consumer": None}
+    if not security.scram:
+        return {"topic": ADMIN_SECRET, "producer": CLIENT_TLS_SECRET, "consumer": CLIENT_TLS_SECRET}
+    return {"topic": ADMIN_SECRET, "producer": user_secret(PRODUCER_USER), "consumer": user_secret(CONSUMER_USER)}
 
 
 def topic_cluster_identity(kafka: BrokerSpec) -> str:

@@ -14,6 +14,9 @@ import pulumi
 
 from . import program
 from ..config.schema import PROJECT
+from ..security.provider import placeholder_outputs
+
+DYNAMIC = "pulumi-python:dynamic:Resource"
 
 
 @dataclass
@@ -26,6 +29,9 @@ class Rendered:
     retained_on_destroy: list[str] = field(default_factory=list)
     # the inputs of each Kubernetes provider (its context, upsert setting)
     providers: list[dict[str, Any]] = field(default_factory=list)
+    # the inputs of each generated-secrets resource (certificates, passwords) by resource name; their
+    # outputs are placeholders (security/provider.py), which tests can fill with real values
+    generated: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _KIND_ORDER = ["Namespace", "ConfigMap", "Service", "NetworkPolicy", "PodDisruptionBudget", "StatefulSet", "Job", "Deployment"]
@@ -38,11 +44,17 @@ def apply_order(manifest: dict[str, Any]) -> tuple[int, str]:
     return rank, manifest["metadata"]["name"]
 
 
+SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"  # how the engine's wire format marks a secret value
+
+
 def _integers(value: Any) -> Any:
-    """The engine carries numbers as floats; Kubernetes wants integers back."""
+    """The engine carries numbers as floats; Kubernetes wants integers back. Secret values arrive wrapped
+    (a map with the secret signature): unwrapped, they are what the manifest says."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict):
+        if SECRET_SIGNATURE in value:
+            return _integers(value.get("value"))
         return {k: _integers(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_integers(v) for v in value]
@@ -61,6 +73,11 @@ class Recorder(pulumi.runtime.Mocks):
             self.rendered.manifests.append(_integers(args.inputs))
         elif args.typ == "pulumi:providers:kubernetes":
             self.rendered.providers.append(dict(args.inputs))
+        elif args.typ == DYNAMIC:
+            # Generated values are not generated here: each output says where it stands instead.
+            inputs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+            self.rendered.generated[args.name] = inputs
+            return f"{args.name}-id", placeholder_outputs(args.name, inputs)
         return f"{args.name}-id", args.inputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:

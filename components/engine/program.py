@@ -19,7 +19,8 @@ from ..clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, Kafka
 from ..config.schema import PROJECT, ConfigError, snake_case
 from ..config.settings import Settings, load_settings
 from ..k8s import builders, resources
-from ..kafka.component import CONTROLLER_ARGS, KafkaBroker, KafkaBrokerArgs
+from ..kafka.component import CONTROLLER_ARGS, TLS_REVISION_ARG, KafkaBroker, KafkaBrokerArgs
+from ..security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
 from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 from . import kubeconfig
 
@@ -98,20 +99,38 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
         kafka.update(as_args(controller, *controller))  # type: ignore[typeddict-item]
     if settings.zookeeper is not None:
         kafka["zookeeper_connect"] = settings.zookeeper.connect_string
+    security = settings.security
+    if security.tls:
+        kafka.update(tls=True, scram=security.scram)
+
+    def secret(spec: Any) -> dict[str, Any]:
+        return {"client_secret": spec.client_secret} if spec.client_secret else {}
+
     return {
         "zookeeper": ZookeeperClusterArgs(**place, **as_args(values["zookeeper"], *values["zookeeper"])),  # type: ignore[typeddict-item]
         "kafka": kafka,
         "topic": KafkaTopicArgs(
-            **clients, **as_args(values["topic"], *values["topic"]),  # replication derived from the brokers' defaults
+            **{**clients, "bootstrap_servers": settings.topic.bootstrap_servers},  # the admin's listener with TLS on
+            **as_args(values["topic"], *values["topic"]),  # replication derived from the brokers' defaults
             **as_args(values["producer"], *RESOURCE_KEYS),  # the topic job runs with the producer's resources
             cluster_identity=settings.topic.cluster_identity,
+            **secret(settings.topic),
         ),
         "producer": ProducerJobArgs(
             **clients, topic=settings.topic.name, **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
+            **secret(settings.producer),
         ),
         "consumer": ConsumerJobArgs(
             **clients, topic=settings.topic.name, **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
+            **secret(settings.consumer),
         ),
+        "tls": KafkaTlsArgs(**place, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")),  # type: ignore[typeddict-item]
+        "users": {
+            "namespace": settings.namespace, "bootstrap_servers": settings.kafka.admin_bootstrap_servers,
+            "image": settings.kafka.image, "cluster_identity": settings.topic.cluster_identity,
+            "users": {user.name: {"produce": list(user.produce), "consume": list(user.consume), "groups": list(user.groups)}
+                      for user in security.users},
+        },
     }
 
 
@@ -131,12 +150,20 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     zookeeper = None
     if settings.zookeeper is not None:
         zookeeper = ZookeeperCluster("zookeeper", args["zookeeper"], after())
-    kafka = KafkaBroker("kafka", args["kafka"], after(*([zookeeper] if zookeeper else [])))
+    tls = KafkaTls("kafka-tls", args["tls"], after()) if settings.security.tls else None
+    if tls is not None:
+        args["kafka"][TLS_REVISION_ARG] = tls.revision  # type: ignore[typeddict-unknown-key]
+    kafka = KafkaBroker("kafka", args["kafka"], after(*([zookeeper] if zookeeper else []), *([tls] if tls else [])))
     topic = KafkaTopic("topic", args["topic"], after(kafka))
+    users = None
+    if settings.security.scram:
+        assert tls is not None
+        users = KafkaUsers("kafka-users", KafkaUsersArgs(**args["users"], ca_certificate=tls.ca_certificate), after(kafka))
+    clients_after = [topic] + ([users] if users else [])
     if settings.producer_enabled:
-        ProducerJob("producer", args["producer"], after(topic))
+        ProducerJob("producer", args["producer"], after(*clients_after))
     if settings.consumer_enabled:
-        ConsumerJob("consumer", args["consumer"], after(topic))
+        ConsumerJob("consumer", args["consumer"], after(*clients_after))
 
     outputs: dict[str, pulumi.Input[Any]] = {
         "namespace": namespace.id.apply(lambda _: settings.namespace),
@@ -145,6 +172,12 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
         "brokerDnsNames": kafka.broker_dns_names,
         "topic": topic.topic_name,
     }
+    if tls is not None:
+        outputs["caCertificate"] = tls.ca_certificate
+        outputs["certificateExpires"] = tls.expires
+    if users is not None:
+        # Where each user's password and ready client.properties are: never the password itself.
+        outputs["userSecrets"] = users.secret_names
     if zookeeper is not None:
         outputs["zookeeperConnect"] = zookeeper.connect_string
     else:

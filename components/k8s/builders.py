@@ -141,6 +141,17 @@ def config_volume(name: str, config_map_name: str) -> Manifest:
     return {"name": name, "configMap": {"name": config_map_name, "defaultMode": 0o444}}
 
 
+def secret(namespace_name: str, name: str, app: str, string_data: dict[str, Any]) -> Manifest:
+    """A Secret; its values may be Pulumi outputs (generated keys and passwords, secret in state)."""
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta(namespace_name, name, app), "type": "Opaque",
+            "stringData": string_data}
+
+
+def secret_volume(name: str, secret_name: str) -> Manifest:
+    # Readable by the pod's group (fsGroup), not by others.
+    return {"name": name, "secret": {"secretName": secret_name, "defaultMode": 0o440}}
+
+
 def headless_service(namespace_name: str, name: str, ports: list[tuple[str, int]]) -> Manifest:
     return {
         "apiVersion": "v1",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import pulumi
@@ -12,6 +13,7 @@ from .builders import Manifest
 _KINDS: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
     ("v1", "Namespace"): k8s.core.v1.Namespace,
     ("v1", "ConfigMap"): k8s.core.v1.ConfigMap,
+    ("v1", "Secret"): k8s.core.v1.Secret,
     ("v1", "Service"): k8s.core.v1.Service,
     ("apps/v1", "StatefulSet"): k8s.apps.v1.StatefulSet,
     ("apps/v1", "Deployment"): k8s.apps.v1.Deployment,
@@ -29,5 +31,6 @@ def resource_name(manifest: Manifest) -> str:
 def create(manifest: Manifest, opts: pulumi.ResourceOptions) -> pulumi.CustomResource:
     """Register one object. Its explicit metadata.name keeps the seed's stable names (no auto-suffix)."""
     factory = _KINDS[(manifest["apiVersion"], manifest["kind"])]
-    fields: dict[str, Any] = {k: v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+    # Top-level fields are keyword arguments in the SDK's snake_case (a Secret's stringData: string_data).
+    fields: dict[str, Any] = {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
     return factory(resource_name(manifest), opts=opts, **fields)

@@ -6,7 +6,7 @@ from typing import NotRequired, Optional, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
 from ..config import checks
 from ..config.schema import Key, Labels
 from ..engine.base import PlatformComponent, spec_from_args
@@ -25,7 +25,11 @@ CONTROLLER_ARGS = {
 }
 ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys + tuple(
     replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys)
-)
+) + (TLS, SCRAM, Key(
+    "tlsRevision", None, checks.optional(checks.matching(r"[0-9a-f]{1,64}", "a certificate serial (hex)")), "text",
+    "KafkaTls's `revision` output (may be an output): on the pod templates, so a certificate renewal rolls the pods.",
+))
+TLS_REVISION_ARG = "tls_revision"
 
 
 class KafkaBrokerArgs(TypedDict):
@@ -57,6 +61,11 @@ class KafkaBrokerArgs(TypedDict):
     controller_memory: NotRequired[str]
     controller_heap_size: NotRequired[str]
     controller_config: NotRequired[dict[str, str]]
+    tls: NotRequired[bool]
+    """TLS listeners; Secret `kafka-tls` (KafkaTls) must exist in the namespace."""
+    scram: NotRequired[bool]
+    tls_revision: NotRequired[str]
+    """KafkaTls's `revision`: the pods roll when it changes (a certificate renewal)."""
 
 
 def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
@@ -70,9 +79,10 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
             zookeeper_connect=values["zookeeperConnect"],
             default_cluster_id=derive_cluster_id(pulumi.get_project(), stack, name), origin=f"stack {stack}",
             controller_values={key: values[arg] for arg, key in CONTROLLER_ARGS.items()}, controller_labels=controller_labels,
+            tls=values["tls"], scram=values["scram"], security_labels=labels,
         )
 
-    return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build)
+    return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build, outputs_allowed=(TLS_REVISION_ARG,))
 
 
 class KafkaBroker(PlatformComponent):
@@ -95,7 +105,8 @@ class KafkaBroker(PlatformComponent):
 
     def __init__(self, name: str, args: KafkaBrokerArgs, opts: Optional[pulumi.ResourceOptions] = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
-        super().__init__("KafkaBroker", name, manifests.manifests(spec), opts)
+        tls_revision = args.get(TLS_REVISION_ARG) if spec.tls else None
+        super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision), opts)
         self.spec = spec
         self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)
         self.service: k8s.core.v1.Service = self.object("Service", NAME)

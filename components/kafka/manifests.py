@@ -9,7 +9,10 @@ from .. import shell
 from ..config.resources import JvmResources
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
-from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
+from ..naming import (
+    ADMIN_SECRET, CLIENT_CONFIG_FILE, CLIENT_MOUNT, CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT, TLS_SECRET,
+    TOPIC, USERS,
+)
 from . import properties
 from .spec import BrokerSpec
 
@@ -26,6 +29,10 @@ JOIN_WAIT_SECONDS = 60
 # grace period adds room for the controlled shutdown after it.
 STOP_WAIT_SECONDS = 180
 BROKER_GRACE_SECONDS = STOP_WAIT_SECONDS + 120
+# On the pod templates with TLS on: what identifies the certificates the pods run with (their serial); a
+# renewal changes it and rolls the pods, one at a time, with the preStop wait.
+TLS_REVISION_ANNOTATION = "kafka-demo/tls-revision"
+ADMIN_JOBS = (TOPIC, REPLICAS, QUORUM, USERS)  # the apps whose pods use the INTERNAL listener as kafka-admin
 
 
 def data_role(spec: BrokerSpec, controller: bool = False) -> str:
@@ -59,6 +66,7 @@ def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | 
         "JOIN_WAIT_SECONDS": JOIN_WAIT_SECONDS,
         "ZOOKEEPER_CONNECT": spec.zookeeper_connect or "",
         "POLL_SECONDS": 2,
+        "CLIENT_CONFIG": properties.NODE_CLIENT_CONFIG if spec.tls else "",
     }
 
 
@@ -69,8 +77,30 @@ def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
     if not controller:  # brokers stop only when that keeps every partition at its min ISR
         scripts = scripts + ["safe-to-stop.sh"]
         params = {**params, "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS,
-                  "BROKER_ADDRESS": f"{KAFKA}-{{id}}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}"}
-    return {"server.properties": server, log_name: log_content, **shell.config_files(scripts, params)}
+                  "BROKER_ADDRESS": f"{KAFKA}-{{id}}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}",
+                  "LOCAL_BOOTSTRAP": f"localhost:{INTERNAL_PORT if spec.tls else KAFKA_PORT}"}
+    tls = {"node-client.properties": properties.node_client_properties(spec)} if spec.tls else {}
+    return {"server.properties": server, log_name: log_content, **tls, **shell.config_files(scripts, params)}
+
+
+def admin_client(spec: BrokerSpec) -> dict[str, str]:
+    """The params of a script run as the admin: where to connect, and its client settings (Secret kafka-admin)."""
+    return {"BOOTSTRAP_SERVERS": spec.admin_bootstrap_servers,
+            "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}" if spec.tls else ""}
+
+
+def _tls_mounts(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
+    """(volumeMounts, volumes) of the nodes' certificate Secret; none without TLS."""
+    if not spec.tls:
+        return [], []
+    return ([{"name": "tls", "mountPath": properties.TLS_MOUNT, "readOnly": True}],
+            [k8s.secret_volume("tls", TLS_SECRET)])
+
+
+def _tls_annotate(statefulset: Manifest, tls_revision: object) -> Manifest:
+    if tls_revision is not None:
+        statefulset["spec"]["template"]["metadata"]["annotations"][TLS_REVISION_ANNOTATION] = tls_revision
+    return statefulset
 
 
 def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[str, int]], probe_port: int) -> Manifest:
@@ -85,6 +115,7 @@ def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[
             {"name": claim_name(spec, controller), "mountPath": properties.DATA_MOUNT},
             {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
             {"name": "tmp", "mountPath": "/tmp"},
+            *_tls_mounts(spec)[0],
         ],
         ports=[{"name": port_name, "containerPort": port} for port_name, port in ports],
         readinessProbe=k8s.tcp_probe(probe_port, 10, 3, delay=5),
@@ -95,25 +126,30 @@ def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[
     )
 
 
-def manifests(spec: BrokerSpec) -> list[Manifest]:
+def manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
+    """`tls_revision` (with TLS on): the certificates' serial, a Pulumi output; on the pod templates it
+    rolls the pods when the certificates are renewed."""
     namespace = spec.place.namespace
     data = config_data(spec)
     combined = spec.topology == "combined"
-    ports = [("kafka", KAFKA_PORT)] + ([("controller", CONTROLLER_PORT)] if combined else [])
+    ports = ([("kafka", KAFKA_PORT)] + ([("internal", INTERNAL_PORT)] if spec.tls else [])
+             + ([("controller", CONTROLLER_PORT)] if combined else []))
     container = _container(spec, KAFKA, False, ports, KAFKA_PORT)
-    volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}]
+    volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
     # The preStop wait, then the controlled shutdown (leadership moves away before the broker stops).
     pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
     claim = k8s.claim_template(claim_name(spec), KAFKA, spec.storage_size, spec.storage_class)
     # Dedicated controllers first: the brokers' StatefulSet waits for theirs (engine/base.py).
     before, after = replica_manifests(spec)
-    objects = before + (controller_manifests(spec) if spec.controllers else []) + [
+    objects = before + (controller_manifests(spec, tls_revision) if spec.controllers else []) + [
         k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
         k8s.headless_service(namespace, KAFKA, ports),
-        k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim),
-        # The client listener is open to any client (other namespaces included); a combined node's
-        # controller listener only to the other nodes.
+        _tls_annotate(k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim), tls_revision),
+        # The client listener is open to any client (other namespaces included); the internal one only to
+        # the brokers and the admin jobs; a combined node's controller listener only to the other nodes.
         k8s.network_policy(namespace, KAFKA, [{"ports": k8s.tcp_ports(KAFKA_PORT)}] + (
+            [{"from": k8s.from_apps(KAFKA, *ADMIN_JOBS), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else []
+        ) + (
             [{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []
         )),
     ]
@@ -128,21 +164,28 @@ def manifests(spec: BrokerSpec) -> list[Manifest]:
 def _tool_job(spec: BrokerSpec, name: str, app: str, config_map: str, script: str, args: list[str],
               annotations: dict[str, str] | None = None) -> Manifest:
     """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map`."""
+    admin = ([{"name": "admin", "mountPath": CLIENT_MOUNT, "readOnly": True}], [k8s.secret_volume("admin", ADMIN_SECRET)])
     container = k8s.jvm_container(
         app, spec.image, f"{properties.CONFIG_MOUNT}/{script}", TOOL_RESOURCES, "KAFKA_HEAP_OPTS",
         env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
-        mounts=[{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}],
+        mounts=[{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"},
+                *(admin[0] if spec.tls else [])],
         **({"args": args} if args else {}),
     )
-    volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
+    volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}, *(admin[1] if spec.tls else [])]
     template = {"metadata": {"labels": k8s.labels(app)},
                 "spec": k8s.pod_spec([container], volumes, app, 1, restartPolicy="OnFailure")}
     return k8s.job(spec.place.namespace, name, app, template, deadline_seconds=1800, annotations=annotations)
 
 
+def _tls_suffix(spec: BrokerSpec) -> str:
+    """Part of a Job's name digest: the Job's pods change with TLS (Job templates are immutable)."""
+    return "/tls" if spec.tls else ""
+
+
 def replica_job_names(spec: BrokerSpec) -> tuple[str, str]:
     """(drain, spread): new names whenever the broker count (or the cluster) changes, so both run again."""
-    digest = hashlib.sha256(f"{spec.cluster_id}/{spec.topology}/{spec.replicas}".encode()).hexdigest()[:8]
+    digest = hashlib.sha256(f"{spec.cluster_id}/{spec.topology}/{spec.replicas}{_tls_suffix(spec)}".encode()).hexdigest()[:8]
     return f"kafka-drain-{spec.replicas}-{digest}", f"kafka-spread-{spec.replicas}-{digest}"
 
 
@@ -150,8 +193,7 @@ def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]
     """The ConfigMap and Jobs of move-replicas.sh, as (before, after) the StatefulSets: `drain` before the
     brokers' StatefulSet changes (a scale-down's brokers are emptied first, or the up stops), `spread`
     after it (a scale-up's new brokers get partitions)."""
-    params = {"BOOTSTRAP_SERVERS": spec.bootstrap_servers, "BROKERS": spec.replicas,
-              "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3}
+    params = {**admin_client(spec), "BROKERS": spec.replicas, "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3}
     data = shell.config_files(["move-replicas.sh"], params)
     drain, spread = replica_job_names(spec)
     return [
@@ -166,7 +208,7 @@ def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]
 def quorum_job_name(spec: BrokerSpec) -> str:
     """A new name whenever the wanted voter set changes (Job templates are immutable; a new Job runs)."""
     digest = hashlib.sha256(
-        f"{spec.cluster_id}/{spec.topology}/{spec.controller_node_id(0)}/{spec.controller_count}".encode()
+        f"{spec.cluster_id}/{spec.topology}/{spec.controller_node_id(0)}/{spec.controller_count}{_tls_suffix(spec)}".encode()
     ).hexdigest()[:8]
     return f"{QUORUM}-{spec.controller_count}-{digest}"
 
@@ -176,7 +218,7 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
     of controllers a scale-down stopped and waits until every wanted controller is a voter (new ones
     join by themselves). `pulumi up` waits for it, so an up ends with the quorum it asked for."""
     params = {
-        "BOOTSTRAP_SERVERS": spec.bootstrap_servers, "CONTROLLERS": spec.controller_count,
+        **admin_client(spec), "CONTROLLERS": spec.controller_count,
         "FIRST_NODE_ID": spec.controller_node_id(0), "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3,
     }
     data = shell.config_files(["controller-quorum.sh"], params)
@@ -187,7 +229,7 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
     ]
 
 
-def controller_manifests(spec: BrokerSpec) -> list[Manifest]:
+def controller_manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
     """Dedicated controllers: StatefulSet and headless Service `kafka-controller`, their own ConfigMap
     (a controller change rolls only the controllers), PVCs, PDB and NetworkPolicy."""
     assert spec.controllers is not None
@@ -195,7 +237,7 @@ def controller_manifests(spec: BrokerSpec) -> list[Manifest]:
     data = config_data(spec, controller=True)
     ports = [("controller", CONTROLLER_PORT)]
     container = _container(spec, KAFKA_CONTROLLER, True, ports, CONTROLLER_PORT)
-    volumes = [k8s.config_volume("config", CONTROLLER_CONFIGMAP), {"name": "tmp", "emptyDir": {}}]
+    volumes = [k8s.config_volume("config", CONTROLLER_CONFIGMAP), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
     pod = k8s.pod_spec([container], volumes, KAFKA_CONTROLLER, spec.controllers.replicas, terminationGracePeriodSeconds=60)
     claim = k8s.claim_template(
         claim_name(spec, controller=True), KAFKA_CONTROLLER, spec.controllers.storage_size, spec.controllers.storage_class
@@ -203,7 +245,7 @@ def controller_manifests(spec: BrokerSpec) -> list[Manifest]:
     return [
         k8s.config_map(namespace, CONTROLLER_CONFIGMAP, KAFKA_CONTROLLER, data),
         k8s.headless_service(namespace, KAFKA_CONTROLLER, ports),
-        k8s.statefulset(namespace, KAFKA_CONTROLLER, spec.controllers.replicas, data, pod, claim),
+        _tls_annotate(k8s.statefulset(namespace, KAFKA_CONTROLLER, spec.controllers.replicas, data, pod, claim), tls_revision),
         # Only brokers and the other controllers speak to a controller.
         k8s.network_policy(namespace, KAFKA_CONTROLLER, [
             {"from": k8s.from_apps(KAFKA, KAFKA_CONTROLLER), "ports": k8s.tcp_ports(CONTROLLER_PORT)},

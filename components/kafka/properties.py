@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..naming import CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
+from ..naming import CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
 
 if TYPE_CHECKING:
     from .spec import BrokerSpec
@@ -18,6 +18,11 @@ KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
 DATA_MOUNT = "/var/lib/kafka/data"  # the PVC; the image declares this path as its data volume
 CONFIG_MOUNT = "/etc/kafka-demo"  # the ConfigMap with the files below
 RUNTIME_CONFIG = "/tmp/server.properties"  # this pod's filled-in copy (/tmp is an emptyDir)
+TLS_MOUNT = "/etc/kafka-tls"  # Secret kafka-tls: ca.crt and node.pem (this node's key and certificate chain)
+NODE_CLIENT_CONFIG = f"{CONFIG_MOUNT}/node-client.properties"  # the node's own tools (preStop, start script)
+SUPER_USERS = ("kafka-node", "kafka-admin")  # certificate principals: the nodes, and the admin jobs
+SCRAM_MECHANISM = "SCRAM-SHA-512"
+STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 NODE_ID = "{{NODE_ID}}"
 POD_NAME = "{{POD_NAME}}"
@@ -44,6 +49,11 @@ MANAGED_KEYS = {
     "share.coordinator.state.topic.min.isr": "the broker count",
     "auto.create.topics.enable": "kafka.autoCreateTopics",
     "unclean.leader.election.enable": "never elect an out-of-sync leader: acknowledged writes would be lost",
+    **{key: "security.tls" for key in ("ssl.keystore.type", "ssl.keystore.location", "ssl.truststore.type",
+                                       "ssl.truststore.location", "ssl.client.auth", "ssl.principal.mapping.rules")},
+    "authorizer.class.name": "security.scram",
+    "super.users": "security.scram",
+    "allow.everyone.if.no.acl.found": "security.scram",
 }
 MANAGED_PREFIXES = {
     "listener.name.": "the listener model",
@@ -134,15 +144,75 @@ def _header(spec: BrokerSpec, role: str) -> list[str]:
     ]
 
 
+def listener_names(spec: BrokerSpec) -> tuple[str, str]:
+    """(client listener, inter-broker listener): PLAINTEXT for both without TLS (the seed's), else CLIENT
+    and INTERNAL."""
+    return ("CLIENT", "INTERNAL") if spec.tls else ("PLAINTEXT", "PLAINTEXT")
+
+
+def _protocols(spec: BrokerSpec, *listeners: str) -> str:
+    """listener.security.protocol.map for `listeners`: TLS on every one with TLS on (the CONTROLLER and
+    INTERNAL listeners with client certificates), SASL on CLIENT with SCRAM."""
+    protocol = {"CLIENT": spec.client_protocol, "INTERNAL": "SSL", "CONTROLLER": "SSL" if spec.tls else "PLAINTEXT",
+                "PLAINTEXT": "PLAINTEXT"}
+    return ",".join(f"{name}:{protocol[name]}" for name in listeners)
+
+
+def tls_properties(spec: BrokerSpec) -> dict[str, str]:
+    """TLS and SCRAM settings of every node (brokers and dedicated controllers alike); none without TLS.
+
+    PEM files from Secret kafka-tls, no JKS and no keystore password. Client certificates are required
+    everywhere except on CLIENT (passwords there, with SCRAM); `CN=<name>` becomes the principal
+    User:<name>, so the nodes are User:kafka-node to each other."""
+    if not spec.tls:
+        return {}
+    props = {
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": f"{TLS_MOUNT}/node.pem",
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": f"{TLS_MOUNT}/ca.crt",
+        "ssl.client.auth": "required",
+        "listener.name.client.ssl.client.auth": "none",
+        "ssl.principal.mapping.rules": "RULE:^CN=([^,]+)$/$1/,DEFAULT",
+    }
+    if spec.scram:
+        props.update({
+            "listener.name.client.sasl.enabled.mechanisms": SCRAM_MECHANISM,
+            # The broker's side of SCRAM needs a login module, and no credentials: users live in the metadata.
+            f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config":
+                "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            "authorizer.class.name": STANDARD_AUTHORIZER,
+            "super.users": ";".join(f"User:{user}" for user in SUPER_USERS),
+            "allow.everyone.if.no.acl.found": "false",
+        })
+    return props
+
+
+def node_client_properties(spec: BrokerSpec) -> str:
+    """The client settings a node's own tools use against the INTERNAL and CONTROLLER listeners: its own
+    certificate (User:kafka-node). Paths only: the key stays in the Secret."""
+    return properties_text({
+        "security.protocol": "SSL",
+        "ssl.keystore.type": "PEM",
+        "ssl.keystore.location": f"{TLS_MOUNT}/node.pem",
+        "ssl.truststore.type": "PEM",
+        "ssl.truststore.location": f"{TLS_MOUNT}/ca.crt",
+    }, [f"Rendered by the kafka-demo Pulumi program, {spec.origin}: this node's tools, as User:kafka-node."])
+
+
 def server_properties(spec: BrokerSpec) -> str:
     """The brokers' server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
-    advertised = [f"PLAINTEXT://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}"]
+    client, internal = listener_names(spec)
+    host = f"{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}"
+    advertised = [f"{client}://{host}:{KAFKA_PORT}"] + ([f"{internal}://{host}:{INTERNAL_PORT}"] if spec.tls else [])
+    listeners = [f"{client}://:{KAFKA_PORT}"] + ([f"{internal}://:{INTERNAL_PORT}"] if spec.tls else [])
+    names = list(dict.fromkeys([client, internal]))
     props: dict[str, str] = {}
     if spec.topology == "combined":
         # Every broker is also a voter of the metadata quorum. A dynamic quorum registers each voter's
         # advertised CONTROLLER endpoint, so it is advertised too.
         if spec.dynamic_quorum:
-            advertised.append(f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}:{CONTROLLER_PORT}")
+            advertised.append(f"CONTROLLER://{host}:{CONTROLLER_PORT}")
         props.update(
             {
                 "process.roles": "broker,controller",
@@ -150,8 +220,8 @@ def server_properties(spec: BrokerSpec) -> str:
                 **quorum(spec),
                 **({"controller.quorum.auto.join.enable": "true"} if spec.dynamic_quorum else {}),
                 "controller.listener.names": "CONTROLLER",
-                "listeners": f"PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{CONTROLLER_PORT}",
-                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listeners": ",".join(listeners + [f"CONTROLLER://:{CONTROLLER_PORT}"]),
+                "listener.security.protocol.map": _protocols(spec, *names, "CONTROLLER"),
             }
         )
     elif spec.topology == "dedicated":
@@ -161,8 +231,8 @@ def server_properties(spec: BrokerSpec) -> str:
                 "node.id": NODE_ID,
                 **quorum(spec),
                 "controller.listener.names": "CONTROLLER",
-                "listeners": f"PLAINTEXT://:{KAFKA_PORT}",
-                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "listeners": ",".join(listeners),
+                "listener.security.protocol.map": _protocols(spec, *names, "CONTROLLER"),
             }
         )
     else:
@@ -171,14 +241,15 @@ def server_properties(spec: BrokerSpec) -> str:
                 "broker.id": NODE_ID,
                 "zookeeper.connect": spec.zookeeper_connect or "",
                 "zookeeper.connection.timeout.ms": "30000",
-                "listeners": f"PLAINTEXT://:{KAFKA_PORT}",
-                "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT",
+                "listeners": ",".join(listeners),
+                "listener.security.protocol.map": _protocols(spec, *names),
             }
         )
     props.update(
         {
             "advertised.listeners": ",".join(advertised),
-            "inter.broker.listener.name": "PLAINTEXT",
+            "inter.broker.listener.name": internal,
+            **tls_properties(spec),
             "log.dirs": log_dir(spec),
             "auto.create.topics.enable": str(spec.auto_create_topics).lower(),
             **_topic_defaults(spec),
@@ -207,7 +278,8 @@ def controller_properties(spec: BrokerSpec) -> str:
         "controller.listener.names": "CONTROLLER",
         "listeners": f"CONTROLLER://:{CONTROLLER_PORT}",
         "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA_CONTROLLER)}:{CONTROLLER_PORT}",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT",
+        "listener.security.protocol.map": _protocols(spec, "CONTROLLER"),
+        **tls_properties(spec),
         "log.dirs": log_dir(spec),
         **_topic_defaults(spec),
         **NO_UNCLEAN_ELECTION,

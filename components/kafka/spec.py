@@ -10,7 +10,8 @@ from typing import Any
 from ..config.resources import JvmResources, jvm_resources
 from ..config.keys import default_kafka_version, kafka_image
 from ..config.schema import Labels
-from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, KAFKA, KAFKA_CONTROLLER, Place
+from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, Place
+from ..security.spec import listener_problems
 
 # ZooKeeper mode was removed in Kafka 4.0; combined KRaft nodes are production-ready since 3.3.
 LAST_ZOOKEEPER_KAFKA = (3, 9)
@@ -50,6 +51,19 @@ class BrokerSpec:
     config: dict[str, str] = field(default_factory=dict)
     origin: str = ""  # who rendered the files (stack or component), for their header comments
     controllers: ControllerSpec | None = None  # KRaft with dedicated controllers; None: combined nodes (or ZooKeeper)
+    tls: bool = False  # TLS listeners (components/security/spec.py describes the listener model)
+    scram: bool = False  # SCRAM on the client listener, and the authorizer
+
+    @property
+    def client_protocol(self) -> str:
+        return "SASL_SSL" if self.scram else "SSL" if self.tls else "PLAINTEXT"
+
+    @property
+    def admin_bootstrap_servers(self) -> str:
+        """Where the cluster's own jobs connect: the INTERNAL (mutual TLS) listener with TLS on, else the client one."""
+        if not self.tls:
+            return self.bootstrap_servers
+        return ",".join(f"{host}:{INTERNAL_PORT}" for host in self.place.broker_addresses(self.replicas))
 
     @property
     def kraft(self) -> bool:
@@ -142,10 +156,13 @@ def broker_spec(
     values: dict[str, Any], labels: Labels, problems: list[str], *, place: Place,
     zookeeper_connect: str | None, default_cluster_id: str, origin: str,
     controller_values: dict[str, Any] | None = None, controller_labels: Labels | None = None,
+    tls: bool = False, scram: bool = False, security_labels: Labels | None = None,
 ) -> BrokerSpec:
     """The spec from checked key values (by camelCase name); rule violations are appended to `problems`.
 
-    `controller_values` are the `controller` object's values (`replicas` 0: combined nodes)."""
+    `controller_values` are the `controller` object's values (`replicas` 0: combined nodes). With
+    `security_labels` the rules between `tls`, `scram` and the mode are checked here (component args);
+    the stack config checks them with the rest of its `security` object."""
     kraft = zookeeper_connect is None
     brokers = values["replicas"]
     version_text = values["version"] or default_kafka_version(kraft)
@@ -187,6 +204,8 @@ def broker_spec(
             f"so the count must be odd (1, 3, 5, 7, 9); an even quorum survives no more failures than one node fewer. "
             f"Dedicated controllers (controller.replicas: 3) allow any broker count"
         )
+    if security_labels is not None:
+        listener_problems(tls, scram, kraft, security_labels.full, problems)
     default_rf = values["defaultReplicationFactor"] or min(3, brokers)
     if default_rf > brokers:
         problems.append(
@@ -217,4 +236,6 @@ def broker_spec(
         config=dict(values["config"]),
         origin=origin,
         controllers=controllers,
+        tls=tls,
+        scram=scram,
     )

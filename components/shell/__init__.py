@@ -32,6 +32,7 @@ SCRIPTS = (
     "start-zookeeper.sh",
     "zookeeper-ready.sh",
     "create-topic.sh",
+    "kafka-users.sh",
     "producer.sh",
     "consumer.sh",
 )

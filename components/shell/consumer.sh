@@ -2,7 +2,7 @@
 # consumer.sh: once TOPIC exists, print its records (partition, offset, key, value) with the
 # console consumer. GROUP_ID set: a consumer group with committed offsets. GROUP_ID empty: the
 # seed's behaviour, no group of ours and the whole topic from offset 0 on every start.
-# params: BOOTSTRAP_SERVERS GROUP_ID KAFKA_HOME POLL_SECONDS TOPIC
+# params: BOOTSTRAP_SERVERS CLIENT_CONFIG GROUP_ID KAFKA_HOME POLL_SECONDS TOPIC
 # Environment: POD_NAME (optional; the client.id).
 set -euo pipefail
 
@@ -25,7 +25,8 @@ else
 fi
 echo "[consumer] Starting consumer, reading topic '$TOPIC' $what"
 
+mapfile -t client_settings < <(client_options --consumer.config)
 exec "$KAFKA_HOME/bin/kafka-console-consumer.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$TOPIC" \
-  "${mode_args[@]}" \
+  "${mode_args[@]}" "${client_settings[@]}" \
   --consumer-property client.id="${POD_NAME:-consumer}" \
   --property print.partition=true --property print.offset=true --property print.key=true

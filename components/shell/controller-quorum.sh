@@ -6,16 +6,18 @@
 # a scale-down stopped) and waits until every wanted controller is a voter. Idempotent: on an unchanged
 # quorum it only checks. A voter removed while its pod is still stopping may join again: the loop
 # removes it again until it is gone.
-# params: BOOTSTRAP_SERVERS CONTROLLERS FIRST_NODE_ID KAFKA_HOME POLL_SECONDS
+# params: BOOTSTRAP_SERVERS CLIENT_CONFIG CONTROLLERS FIRST_NODE_ID KAFKA_HOME POLL_SECONDS
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 # shellcheck source=/dev/null
 source "$(dirname "$0")/params.env"
 
 wanted="$(seq "$FIRST_NODE_ID" $((FIRST_NODE_ID + CONTROLLERS - 1)) | tr '\n' ' ')"
 
 quorum() {
-  "$KAFKA_HOME/bin/kafka-metadata-quorum.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" "$@"
+  kafka_cli kafka-metadata-quorum.sh --bootstrap-server "$BOOTSTRAP_SERVERS" "$@"
 }
 
 # voters: "<node id> <directory id>" per voter, from `describe --status`

@@ -2,20 +2,22 @@
 # create-topic.sh: create TOPIC if missing, grow its partitions to PARTITIONS, set its
 # min.insync.replicas: safe to run any number of times. Refuses what Kafka cannot do in place:
 # fewer partitions, or another replication factor.
-# params: BOOTSTRAP_SERVERS KAFKA_HOME MIN_INSYNC_REPLICAS PARTITIONS POLL_SECONDS REPLICATION_FACTOR TOPIC
+# params: BOOTSTRAP_SERVERS CLIENT_CONFIG KAFKA_HOME MIN_INSYNC_REPLICAS PARTITIONS POLL_SECONDS REPLICATION_FACTOR TOPIC
 set -euo pipefail
 
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "$0")/lib.sh"
 # shellcheck source=/dev/null
 source "$(dirname "$0")/params.env"
 
 # Creation fails until enough brokers have registered for the replication factor: retry.
-until "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --create --if-not-exists --topic "$TOPIC" \
+until kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --create --if-not-exists --topic "$TOPIC" \
   --partitions "$PARTITIONS" --replication-factor "$REPLICATION_FACTOR" --config min.insync.replicas="$MIN_INSYNC_REPLICAS"; do
   echo "[topic] cluster not ready to create '$TOPIC' (RF $REPLICATION_FACTOR) yet; retrying"
   sleep "$POLL_SECONDS"
 done
 
-describe="$("$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --describe --topic "$TOPIC")"
+describe="$(kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --describe --topic "$TOPIC")"
 
 # described FIELD: the number after "FIELD:" in the description ("PartitionCount: 3"); an error
 # naming the field if it is not there, rather than comparing an empty string further down.
@@ -41,8 +43,8 @@ if [ "$current_partitions" -gt "$PARTITIONS" ]; then
 fi
 if [ "$current_partitions" -lt "$PARTITIONS" ]; then
   echo "[topic] growing '$TOPIC' from $current_partitions to $PARTITIONS partitions (keys may map to new partitions)"
-  "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --alter --topic "$TOPIC" --partitions "$PARTITIONS"
+  kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --alter --topic "$TOPIC" --partitions "$PARTITIONS"
 fi
-"$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --alter --entity-type topics --entity-name "$TOPIC" \
+kafka_cli kafka-configs.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --alter --entity-type topics --entity-name "$TOPIC" \
   --add-config min.insync.replicas="$MIN_INSYNC_REPLICAS"
 echo "[topic] '$TOPIC' ready: $PARTITIONS partitions, replication factor $REPLICATION_FACTOR, min.insync.replicas $MIN_INSYNC_REPLICAS"

@@ -46,14 +46,33 @@ answers() {
   timeout 3 bash -c "exec 3<>/dev/tcp/${1%:*}/${1##*:}" 2>/dev/null
 }
 
+# client_options OPTION: the words that point a Kafka tool at CLIENT_CONFIG (the client settings of a
+# secured cluster: TLS, SASL) with OPTION (--command-config for admin tools, --producer.config and
+# --consumer.config for the console clients), one per line; nothing when CLIENT_CONFIG is empty
+# (a PLAINTEXT cluster). Reads CLIENT_CONFIG.
+client_options() {
+  if [ -n "$CLIENT_CONFIG" ]; then printf '%s\n%s\n' "$1" "$CLIENT_CONFIG"; fi
+}
+
+# kafka_cli TOOL ARG...: run the admin tool KAFKA_HOME/bin/TOOL with ARGs and the client settings
+# (client_options --command-config). Reads KAFKA_HOME CLIENT_CONFIG.
+kafka_cli() {
+  local tool="$1" options
+  shift
+  mapfile -t options < <(client_options --command-config)
+  # Before the ARGs: kafka-metadata-quorum takes it only ahead of its subcommand.
+  "$KAFKA_HOME/bin/$tool" "${options[@]}" "$@"
+}
+
 # wait_for_topic WHO: poll until TOPIC exists (brokers up, topic job done), logging as [WHO];
-# no fixed sleeps. Reads KAFKA_HOME BOOTSTRAP_SERVERS TOPIC POLL_SECONDS.
+# no fixed sleeps. Reads KAFKA_HOME BOOTSTRAP_SERVERS CLIENT_CONFIG TOPIC POLL_SECONDS.
 wait_for_topic() {
   local who="$1"
-  # grep without -q reads the whole description: grep -q may exit at the first match, and the
-  # tool's SIGPIPE would then fail the pipeline (pipefail) and count as "no topic yet".
-  until "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --describe --topic "$TOPIC" 2>/dev/null |
-    grep "PartitionCount" >/dev/null; do
+  # --list, not --describe: a describe also reads the topic's configs, which a least-privilege client
+  # (an ACL for Write or Read, and Describe) may not. grep without -q reads the whole list: grep -q may
+  # exit at the first match, and the tool's SIGPIPE would then fail the pipeline (pipefail).
+  until kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --list --topic "$TOPIC" 2>/dev/null |
+    grep -Fx -- "$TOPIC" >/dev/null; do
     echo "[$who] waiting for topic '$TOPIC' on $BOOTSTRAP_SERVERS"
     sleep "$POLL_SECONDS"
   done

@@ -8,7 +8,7 @@
 #           (the first up): nothing to move.
 #   spread  runs AFTER the StatefulSet: if a broker of 0..BROKERS-1 holds no replica (new brokers), it
 #           spreads all topics over all brokers, so a scale-up adds capacity; otherwise nothing.
-# params: BOOTSTRAP_SERVERS BROKERS KAFKA_HOME POLL_SECONDS
+# params: BOOTSTRAP_SERVERS BROKERS CLIENT_CONFIG KAFKA_HOME POLL_SECONDS
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -31,8 +31,8 @@ any_broker_answers() {
   return 1
 }
 
-topics_tool() { "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" "$@"; }
-reassign() { "$KAFKA_HOME/bin/kafka-reassign-partitions.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" "$@"; }
+topics_tool() { kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" "$@"; }
+reassign() { kafka_cli kafka-reassign-partitions.sh --bootstrap-server "$BOOTSTRAP_SERVERS" "$@"; }
 
 # replicas: "<topic> <replica ids, comma-separated>" per partition of every topic (internal ones too).
 replicas() {

@@ -2,7 +2,7 @@
 # producer.sh: once TOPIC exists, send an "event-N: order-placed at <time>" line every
 # INTERVAL_SECONDS through one long-lived console producer (one JVM, not one per event).
 # KEY_COUNT > 0 keys the events order-1..order-KEY_COUNT in turn; 0 sends them without keys.
-# params: ACKS BOOTSTRAP_SERVERS IDEMPOTENCE INTERVAL_SECONDS KAFKA_HOME KEY_COUNT POLL_SECONDS TOPIC
+# params: ACKS BOOTSTRAP_SERVERS CLIENT_CONFIG IDEMPOTENCE INTERVAL_SECONDS KAFKA_HOME KEY_COUNT POLL_SECONDS TOPIC
 # Environment: POD_NAME (optional; the client.id).
 set -euo pipefail
 
@@ -40,9 +40,10 @@ events() {
   done
 }
 
+mapfile -t client_settings < <(client_options --producer.config)
 # If the producer exits, pipefail ends the pod and Kubernetes restarts it.
 events | "$KAFKA_HOME/bin/kafka-console-producer.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$TOPIC" \
   --producer-property acks="$ACKS" \
   --producer-property enable.idempotence="$IDEMPOTENCE" \
   --producer-property client.id="${POD_NAME:-producer}" \
-  "${key_args[@]}" --timeout 100
+  "${key_args[@]}" "${client_settings[@]}" --timeout 100

@@ -7,7 +7,7 @@
 # down while the previous one is still catching up, and acks=all writes keep being accepted. If the
 # cluster cannot be asked (no controller, this broker not up) or the wait ends, it lets the stop go on:
 # the kubelet would stop the pod at the end of its grace period anyway.
-# params: BROKER_ADDRESS KAFKA_HOME POLL_SECONDS STOP_WAIT_SECONDS
+# params: BROKER_ADDRESS CLIENT_CONFIG KAFKA_HOME LOCAL_BOOTSTRAP POLL_SECONDS STOP_WAIT_SECONDS
 # Environment: POD_NAME (metadata.name).
 set -euo pipefail
 
@@ -20,8 +20,9 @@ source "$(dirname "$0")/params.env"
 if [ -w /proc/1/fd/1 ]; then exec >>/proc/1/fd/1 2>&1; fi
 
 node="$(pod_ordinal)"
+mapfile -t client_settings < <(client_options --command-config)
 describe() {
-  timeout 30 "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server localhost:9092 --describe "$@" 2>/dev/null
+  timeout 30 "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$LOCAL_BOOTSTRAP" --describe "$@" "${client_settings[@]}" 2>/dev/null
 }
 
 # waiting_helps DESCRIPTION MINE: how many partitions of DESCRIPTION (kafka-topics --describe lines) have a

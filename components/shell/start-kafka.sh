@@ -5,7 +5,7 @@
 # kafka-controller-1 is node 101) and name into a copy of the mounted server.properties, refuses a data
 # volume written for another role, formats KRaft storage once (ZooKeeper mode: waits for a serving
 # ensemble instead), then execs kafka-server-start.sh. It does not use the image's env-var mapping.
-# params: CLUSTER_ID CONFIG_DIR CONTROLLER_ENDPOINTS DATA_DIR DATA_ROLE INITIAL_CONTROLLERS JOIN_WAIT_SECONDS KAFKA_HOME KAFKA_LOG_DIR MODE NODE_ID_OFFSET POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
+# params: CLIENT_CONFIG CLUSTER_ID CONFIG_DIR CONTROLLER_ENDPOINTS DATA_DIR DATA_ROLE INITIAL_CONTROLLERS JOIN_WAIT_SECONDS KAFKA_HOME KAFKA_LOG_DIR MODE NODE_ID_OFFSET POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
 # Environment: POD_NAME (metadata.name).
 set -euo pipefail
 
@@ -49,9 +49,10 @@ other_controllers_listening() {
 }
 
 # quorum_has_leader: true if the controller quorum answers with a leader.
+mapfile -t client_settings < <(client_options --command-config)
 quorum_has_leader() {
   timeout 20 "$KAFKA_HOME/bin/kafka-metadata-quorum.sh" --bootstrap-controller "$CONTROLLER_ENDPOINTS" \
-    describe --status 2>/dev/null | grep "^LeaderId:" >/dev/null
+    "${client_settings[@]}" describe --status 2>/dev/null | grep "^LeaderId:" >/dev/null
 }
 
 # first_format: how a dynamic-quorum controller with an empty disk formats it: prints join or initial.

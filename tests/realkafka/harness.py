@@ -207,6 +207,12 @@ class Cluster:
                 path.mkdir(parents=True)
                 for file_name, content in self.config_map(volumes[source]["configMap"]["name"]).items():
                     (path / file_name).write_text(content)
+            elif "secret" in volumes.get(source, {}) or "projected" in volumes.get(source, {}):
+                path = pod.directory / "volumes" / source
+                shutil.rmtree(path, ignore_errors=True)
+                path.mkdir(parents=True)
+                for file_name, content in self._secret_files(volumes[source]).items():
+                    (path / file_name).write_text(content)
             elif "emptyDir" in volumes.get(source, {}):
                 path = pod.directory / "volumes" / f"{source}-{pod.starts}"  # new on every start
                 path.mkdir(parents=True, exist_ok=True)
@@ -214,6 +220,18 @@ class Cluster:
                 raise AssertionError(f"{pod.name}: volume {source} has no stand-in")
             mounts[mount["mountPath"]] = path
         return mounts
+
+    def _secret_files(self, volume: dict[str, Any]) -> dict[str, str]:
+        """file name -> content of a secret volume (every key) or a projected one (secret items)."""
+        if "secret" in volume:
+            return dict(self.manifest("Secret", volume["secret"]["secretName"])["stringData"])
+        files = {}
+        for source in volume["projected"]["sources"]:
+            assert "secret" in source, f"projected source {source} has no stand-in"
+            data = self.manifest("Secret", source["secret"]["name"])["stringData"]
+            for item in source["secret"]["items"]:
+                files[item["path"]] = data[item["key"]]
+        return files
 
     def start(self, pod: Pod | str, command: list[str] | None = None, extra_mounts: dict[str, Path] | None = None) -> Pod:
         pod = self.pods[pod] if isinstance(pod, str) else pod

@@ -31,6 +31,7 @@ KAFKA_TOOLS = {
     "kafka-console-consumer.sh": ["org.apache.kafka.tools.consumer.ConsoleConsumer"],
     "kafka-verifiable-producer.sh": ["org.apache.kafka.tools.VerifiableProducer"],
     "kafka-get-offsets.sh": ["org.apache.kafka.tools.GetOffsetShell"],
+    "kafka-acls.sh": ["kafka.admin.AclCommand", "org.apache.kafka.tools.AclCommand"],  # SCRAM users' ACLs
     "kafka-producer-perf-test.sh": ["org.apache.kafka.tools.ProducerPerformance"],  # the benchmarks
     # KRaft administration; each class is in both the 3.9.1 and the 4.4.0 jars (checked), so no fallback.
     "kafka-metadata-quorum.sh": ["org.apache.kafka.tools.MetadataQuorumCommand"],

@@ -18,6 +18,17 @@ yaml_plugin="$engine/home/plugins/language-yaml-$yaml_version"
 if [ ! -x "$yaml_plugin/pulumi-language-yaml" ]; then
   mkdir -p "$yaml_plugin" && cp "$yaml_bin/pulumi-language-yaml" "$yaml_plugin/"
 fi
+# The Python dynamic-resource provider (the program's generated certificates and passwords,
+# components/security/provider.py): a shell script in the Python SDK's Go module, run with the venv's
+# python. The CLI looks for it next to itself, which ignoring ambient plugins rules out: it is installed
+# as a plugin of the engine's PULUMI_HOME instead.
+langhost_sdk="$(sed -n 's/^LANGHOST_SDK_VERSION=//p' "$engine/versions.env")"
+dynamic_plugin="$engine/home/plugins/resource-pulumi-python-$langhost_sdk"
+if [ ! -x "$dynamic_plugin/pulumi-resource-pulumi-python" ]; then
+  sdk_dir="$(go mod download -json "github.com/pulumi/pulumi/sdk/v3@$langhost_sdk" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  mkdir -p "$dynamic_plugin"
+  install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$dynamic_plugin/"
+fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
 venv="$(cd "$venv" && pwd)"

@@ -9,14 +9,16 @@ DESCRIBE = "Topic: events\tTopicId: q8AXbG5lQTWkYmjN0GSHzA\tPartitionCount: {par
 PARTITION = "\tTopic: events\tPartition: 0\tLeader: 1\tReplicas: 1,2,0\tIsr: 1,2,0\n"
 TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
-# kafka-topics.sh: --create fails the first <fail_creates> times; --describe fails the first
-# <fail_describes> times, then prints $STATE/describe.
+# kafka-topics.sh: --create fails the first <fail_creates> times; --describe and --list fail the first
+# <fail_describes> times, then print $STATE/describe (--list: the topic's name).
 FAKE_TOPICS = """
 count() {{ local n; n="$(cat "$STATE/$1" 2>/dev/null || echo 0)"; echo $((n + 1)) >"$STATE/$1"; echo "$n"; }}
 case " $* " in
   *" --create "*) [ "$(count creates)" -ge {fail_creates} ] || {{ echo "not enough brokers" >&2; exit 1; }} ;;
   *" --describe "*) [ "$(count describes)" -ge {fail_describes} ] || {{ echo "unknown topic" >&2; exit 1; }}
                     cat "$STATE/describe" ;;
+  *" --list "*) [ "$(count describes)" -ge {fail_describes} ] || {{ echo "unknown topic" >&2; exit 1; }}
+                echo events ;;
 esac
 """
 
@@ -27,7 +29,8 @@ def fake_topics(sandbox, describe, fail_creates=0, fail_describes=0):
 
 
 def common_params(sandbox):
-    return {"BOOTSTRAP_SERVERS": BOOTSTRAP, "KAFKA_HOME": str(sandbox.kafka_home), "POLL_SECONDS": 0.01, "TOPIC": "events"}
+    return {"BOOTSTRAP_SERVERS": BOOTSTRAP, "CLIENT_CONFIG": "", "KAFKA_HOME": str(sandbox.kafka_home), "POLL_SECONDS": 0.01,
+            "TOPIC": "events"}
 
 
 # --- create-topic.sh -------------------------------------------------------------------------

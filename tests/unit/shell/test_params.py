@@ -78,7 +78,7 @@ def test_params_env_refuses_other_types(value):
 
 
 def test_required_params_come_from_the_header():
-    assert shell.required_params("consumer.sh") == ["BOOTSTRAP_SERVERS", "GROUP_ID", "KAFKA_HOME", "POLL_SECONDS", "TOPIC"]
+    assert shell.required_params("consumer.sh") == ["BOOTSTRAP_SERVERS", "CLIENT_CONFIG", "GROUP_ID", "KAFKA_HOME", "POLL_SECONDS", "TOPIC"]
     assert shell.required_params("zookeeper-ready.sh") == ["ZK_CLIENT_PORT"]
 
 
@@ -99,8 +99,9 @@ def test_config_files_bundles_lib_only_when_sourced():
     assert list(files) == ["producer.sh", "lib.sh", "params.env"]
     assert files["producer.sh"] == shell.script_text("producer.sh")
     assert files["params.env"] == shell.params_env(params_for("producer.sh"))
-    # create-topic.sh needs nothing from lib.sh.
-    assert list(shell.config_files(["create-topic.sh"], params_for("create-topic.sh"))) == ["create-topic.sh", "params.env"]
+    # Every packaged script sources lib.sh; a text without that line would not get it.
+    without = files["producer.sh"].replace('source "$(dirname "$0")/lib.sh"', "")
+    assert shell._SOURCES_LIB.search(files["producer.sh"]) and not shell._SOURCES_LIB.search(without)
 
 
 def test_config_files_takes_the_union_of_several_scripts_params():

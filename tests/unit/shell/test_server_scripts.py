@@ -22,6 +22,7 @@ TEMPLATE = (
 
 def kafka_params(sandbox, **overrides):
     params = {
+        "CLIENT_CONFIG": "",
         "CLUSTER_ID": CLUSTER_ID,
         "CONFIG_DIR": str(sandbox.config),
         "CONTROLLER_ENDPOINTS": "",
@@ -346,7 +347,7 @@ def voters_status(*voters: tuple[int, str]) -> str:
 
 
 def quorum_params(kafka, **overrides):
-    return {"BOOTSTRAP_SERVERS": "kafka-0:9092", "CONTROLLERS": 3, "FIRST_NODE_ID": 100,
+    return {"BOOTSTRAP_SERVERS": "kafka-0:9092", "CLIENT_CONFIG": "", "CONTROLLERS": 3, "FIRST_NODE_ID": 100,
             "KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, **overrides}
 
 
@@ -411,6 +412,7 @@ def topics_tool(kafka, *rounds: tuple[str, str] | None):
 
 def run_safe_to_stop(kafka, port, wait=60):
     kafka.install(["safe-to-stop.sh"], {"KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, "STOP_WAIT_SECONDS": wait,
+                                        "CLIENT_CONFIG": "", "LOCAL_BOOTSTRAP": "localhost:9092",
                                         "BROKER_ADDRESS": f"127.0.0.{{id}}:{port}"})
     return kafka.run("safe-to-stop.sh", {"POD_NAME": "kafka-1"})
 

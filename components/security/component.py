@@ -1,0 +1,139 @@
+"""KafkaTls and KafkaUsers: the certificates and SCRAM users of a cluster with TLS on."""
+
+from __future__ import annotations
+
+from typing import NotRequired, Optional, TypedDict
+
+import pulumi
+
+from ..config import checks
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, SECURITY
+from ..config.schema import Key
+from ..engine.base import PlatformComponent, spec_from_args
+from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, TLS_SECRET, Place, user_secret
+from . import manifests
+from .provider import ClusterCertificates, UserPasswords
+from .spec import RESERVED_USERS, UserSpec, check_users
+
+VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
+TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS
+
+
+class KafkaTlsArgs(TypedDict):
+    namespace: str
+    cluster_domain: NotRequired[str]
+    certificate_validity_days: NotRequired[int]
+    renew_before_days: NotRequired[int]
+
+
+class KafkaTls(PlatformComponent):
+    """A cluster CA and the certificates it signs, generated once and kept in state as secrets, in Secrets
+    `kafka-tls` (brokers and controllers: CN=kafka-node), `kafka-admin` (admin jobs: CN=kafka-admin, with a
+    client.properties) and `kafka-client-tls` (the CA and a client.properties for clients with TLS alone).
+    A `pulumi up` within `renew_before_days` of expiry issues new ones from the same CA: `revision`
+    changes, and a KafkaBroker given it as `tls_revision` rolls its pods."""
+
+    ca_certificate: pulumi.Output[str]
+    """The cluster CA's certificate (PEM): what a client outside the cluster trusts."""
+    revision: pulumi.Output[str]
+    """The serial of the nodes' current certificate."""
+    expires: pulumi.Output[str]
+    """When the nodes' certificate expires (ISO 8601, UTC)."""
+
+    def __init__(self, name: str, args: KafkaTlsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        def build(values, labels, problems):
+            if values["renewBeforeDays"] >= values["certificateValidityDays"]:
+                problems.append(f"{labels.full('renewBeforeDays')} = {values['renewBeforeDays']}: must be less than "
+                                f"{labels.short('certificateValidityDays')} ({values['certificateValidityDays']})")
+            return values
+
+        values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build)
+        place = Place(values["namespace"], values["clusterDomain"])
+        self.certificates: ClusterCertificates | None = None
+
+        def objects(component: pulumi.Resource) -> list:
+            self.certificates = ClusterCertificates(
+                f"{name}-certificates", manifests.node_dns_names(place), values["certificateValidityDays"],
+                values["renewBeforeDays"], pulumi.ResourceOptions(parent=component),
+            )
+            certs = self.certificates
+            return manifests.tls_secrets(place.namespace, certs.ca_cert, certs.node_pem, certs.admin_pem)
+
+        super().__init__("KafkaTls", name, objects, opts)
+        assert self.certificates is not None
+        self.ca_certificate = self.certificates.ca_cert
+        self.revision = self.certificates.serial
+        self.expires = self.certificates.not_after
+        self.node_secret_name = self.when_ready("Secret", TLS_SECRET, TLS_SECRET)
+        self.admin_secret_name = self.when_ready("Secret", ADMIN_SECRET, ADMIN_SECRET)
+        self.client_secret_name = self.when_ready("Secret", CLIENT_TLS_SECRET, CLIENT_TLS_SECRET)
+        self.register_outputs({"ca_certificate": self.ca_certificate, "revision": self.revision, "expires": self.expires})
+
+
+ADMIN_BOOTSTRAP = Key("bootstrapServers", None, checks.host_ports, "host:port,...",
+                      "The brokers' INTERNAL listener (port 9091), where the admin certificate is accepted.", required=True)
+USERS_KEY = Key("users", None, check_users, "map of user → {produce, consume, groups}",
+                "The SCRAM users and what their ACLs allow; the cluster's SCRAM users become exactly these.", required=True)
+IMAGE = Key("image", None, checks.matching(checks.IMAGE, "a container image reference"), "image reference",
+            "Image with Kafka's bin/ tools (the brokers' image).", required=True)
+CLUSTER = Key("clusterIdentity", "", checks.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"), "text",
+              "Identity of the cluster (KRaft: its cluster id); a new one runs the users Job again.")
+CA_KEY = Key("caCertificate", None, checks.optional(checks.matching(r"(?s)-----BEGIN CERTIFICATE-----.*", "a PEM certificate")),
+             "PEM", "KafkaTls's `ca_certificate` output (may be an output; required): it goes into each user's Secret.")
+USERS_ARGS_KEYS = (COMPONENT_NAMESPACE, ADMIN_BOOTSTRAP, IMAGE, USERS_KEY, CA_KEY, CLUSTER)
+
+
+class KafkaUsersArgs(TypedDict):
+    namespace: str
+    bootstrap_servers: str
+    image: str
+    users: dict[str, dict[str, list[str]]]
+    ca_certificate: NotRequired[str]
+    """KafkaTls's `ca_certificate` (an output may be given): it goes into each user's Secret."""
+    cluster_identity: NotRequired[str]
+
+
+CA_ARG = "ca_certificate"
+
+
+class KafkaUsers(PlatformComponent):
+    """SCRAM users with generated passwords (kept in state as secrets), each in Secret `kafka-user-<name>`
+    with the CA and a ready client.properties, and a Job (as kafka-admin, after the brokers) that makes the
+    cluster's SCRAM users and their ACLs exactly the declared ones. Needs KafkaTls's Secrets and brokers
+    with SCRAM on."""
+
+    secret_names: pulumi.Output[dict[str, str]]
+    """Each user's Secret name, once the users Job is done."""
+
+    def __init__(self, name: str, args: KafkaUsersArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        def build(values, labels, problems):
+            for user in values["users"]:
+                if user in RESERVED_USERS:
+                    problems.append(f"{labels.full('users')}: user \"{user}\" is reserved: {RESERVED_USERS[user]}")
+            if args.get(CA_ARG) is None:
+                problems.append(f"{labels.full(CA_ARG)} is required: KafkaTls's ca_certificate output")
+            return values
+
+        values = spec_from_args("KafkaUsers", name, USERS_ARGS_KEYS, args, build, outputs_allowed=(CA_ARG,))
+        users = tuple(UserSpec(user, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"]))
+                      for user, g in values["users"].items())
+        names = [user.name for user in users]
+        namespace = values["namespace"]
+        ca_certificate = args[CA_ARG]
+
+        def objects(component: pulumi.Resource) -> list:
+            passwords = UserPasswords(f"{name}-passwords", names, pulumi.ResourceOptions(parent=component))
+            secrets = [
+                manifests.user_secret_manifest(
+                    namespace, user, passwords.passwords.apply(lambda p, u=user: p[u]), ca_certificate
+                )
+                for user in names
+            ]
+            return secrets + manifests.users_manifests(
+                namespace, values["image"], values["bootstrapServers"], users, values["clusterIdentity"]
+            )
+
+        super().__init__("KafkaUsers", name, objects, opts)
+        job = next(key for key in self.objects if key.startswith("Job/"))
+        self.secret_names = self.objects[job].id.apply(lambda _: {user: user_secret(user) for user in names})
+        self.register_outputs({"secret_names": self.secret_names})
