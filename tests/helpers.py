@@ -13,6 +13,10 @@ from typing import Any, Iterable
 from components.engine.mock import Rendered, render
 from components.config.stack_files import stack_config
 
+# prod turns TLS and SCRAM on; tests about something else that read listeners or use a group-less consumer
+# on a prod shape turn them off with this.
+PLAINTEXT = ["security.tls=false", "security.scram=false"]
+
 # Configs beyond dev and prod that every manifest-level test tier covers: both modes,
 # 1 and 3 brokers, ZooKeeper at 1 and 3 nodes, storage sizes and classes.
 MATRIX: dict[str, tuple[str, list[str]]] = {
@@ -23,15 +27,15 @@ MATRIX: dict[str, tuple[str, list[str]]] = {
     "kraft-1": ("prod", ["controller.replicas=0", "kafka.replicas=1", "topic.replicationFactor=1", "topic.minInsyncReplicas=1",
                          "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1", "consumer.replicas=1"]),
     "kraft-3-keys-classes": ("prod", ["controller.replicas=0", "kafka.storageClass=standard", "kafka.storageSize=1Ti", "producer.keyCount=0",
-                                      "consumer.fromBeginning=true", "namespace=streaming", "clusterDomain=k8s.example.org"]),
+                                      "consumer.fromBeginning=true", "namespace=streaming", "clusterDomain=k8s.example.org",
+                                      *PLAINTEXT]),
     "kraft-5-kafka39": ("prod", ["controller.replicas=0", "kafka.replicas=5", "kafka.version=3.9.1", "pvcRetention=Delete"]),
     "kraft-3-combined": ("prod", ["controller.replicas=0"]),
     "kraft-dedicated-5x4": ("prod", ["controller.replicas=5", "kafka.replicas=4", "controller.storageClass=fast-ssd"]),
     "zk-clients-off": ("dev", ["producer.enabled=false", "consumer.enabled=false"]),
-    # Security: TLS + SCRAM with a user of its own on the prod shape, and TLS alone on combined nodes.
-    "prod-secure": ("prod", ["security.tls=true", "security.scram=true",
-                             'security.users={"audit": {"consume": ["events"], "groups": ["audit"]}}']),
-    "kraft-3-combined-tls": ("prod", ["controller.replicas=0", "security.tls=true"]),
+    # Security (prod has TLS + SCRAM): a user of its own on the prod shape, and TLS alone on combined nodes.
+    "prod-secure": ("prod", ['security.users={"audit": {"consume": ["events"], "groups": ["audit"]}}']),
+    "kraft-3-combined-tls": ("prod", ["controller.replicas=0", "security.scram=false"]),
 }
 
 

@@ -51,6 +51,7 @@ use_backend() {
     export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
     say "using the local state backend $PULUMI_BACKEND_URL"
   fi
-  # The local backend encrypts secrets with a passphrase; this project stores none. Set your own to override.
+  # The local backend encrypts secrets with a passphrase. With security off the stack stores none; with
+  # security.tls/scram on it stores the generated keys and passwords: set PULUMI_CONFIG_PASSPHRASE yourself.
   export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-}"
 }

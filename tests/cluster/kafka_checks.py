@@ -12,6 +12,15 @@ SENT = re.compile(r"\[producer\] Sent: event-(\d+): order-placed at \d{4}-\d\d-\
 EVENT = re.compile(r"event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 # kubectl exec runs tools next to a broker: a small heap keeps the pod under its memory limit.
 TOOL_ENV = ["env", "KAFKA_HEAP_OPTS=-Xmx128m"]
+NODE_CLIENT_CONFIG = "/etc/kafka-demo/node-client.properties"  # with TLS on: the node's own certificate
+
+
+def broker_access(secure: bool, option: str = "--command-config") -> tuple[str, list[str]]:
+    """(bootstrap, client options) for a tool run inside a broker pod: with TLS on, the INTERNAL listener
+    as the node itself (User:kafka-node, a super user), as the broker's own preStop hook does."""
+    if secure:
+        return "localhost:9091", [option, NODE_CLIENT_CONFIG]
+    return "localhost:9092", []
 
 
 def pods(cluster, namespace: str, app: str) -> list[dict]:
@@ -29,11 +38,12 @@ def sent_numbers(cluster, namespace: str) -> list[int]:
     return [int(n) for n in SENT.findall(logs)]
 
 
-def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> dict[int, int]:
+def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0", secure: bool = False) -> dict[int, int]:
     """Partition -> end offset (the number of messages it holds, none being deleted yet)."""
+    bootstrap, options = broker_access(secure)
     result = cluster.kubectl(
         "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-get-offsets.sh",
-        "--bootstrap-server", "localhost:9092", "--topic", topic, timeout=180,
+        "--bootstrap-server", bootstrap, "--topic", topic, *options, timeout=180,
     )
     offsets = {}
     for line in result.stdout.split():
@@ -43,14 +53,15 @@ def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> di
     return offsets
 
 
-def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0") -> list[str]:
+def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0", secure: bool = False) -> list[str]:
     """Every message value the topic held when called, partition by partition from offset 0 up to the
     end offset taken first: the producer keeps writing, so each read is bounded by count, never by an
     idle timeout, and newer messages of one partition cannot stand in for older ones of another."""
+    bootstrap, options = broker_access(secure, "--consumer.config")
     reads = [
-        f"/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic {topic} "
-        f"--partition {partition} --offset earliest --max-messages {count} --timeout-ms 60000"
-        for partition, count in sorted(end_offsets(cluster, namespace, topic, pod).items()) if count
+        f"/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server {bootstrap} --topic {topic} "
+        f"--partition {partition} --offset earliest --max-messages {count} --timeout-ms 60000 {' '.join(options)}"
+        for partition, count in sorted(end_offsets(cluster, namespace, topic, pod, secure).items()) if count
     ]
     if not reads:
         return []

@@ -1,5 +1,6 @@
 """The prod stack shape (KRaft on Kafka 4.4.0, 3 dedicated controllers, 3 brokers, RF 3, min ISR 2,
-pvcRetention: Retain) through the real engine.
+pvcRetention: Retain) through the real engine, with TLS and SCRAM on: certificates and passwords generated
+by the engine's Python dynamic provider, Secrets through the API server, clients with their own users.
 
 Sized for a 2-core node (smaller requests, memory and volumes); everything else is prod's own config.
 """
@@ -25,6 +26,7 @@ SMALL = [
     "controller.cpuRequest=100m", "controller.memory=512Mi", "controller.storageSize=1Gi",
     "producer.cpuRequest=50m", "producer.intervalSeconds=1",
     "consumer.cpuRequest=50m", "consumer.replicas=2",
+    "security.tls=true", "security.scram=true",
 ]
 
 
@@ -56,9 +58,28 @@ def test_prod_comes_up_with_every_broker_ready(engine, cluster, prod):
     # `pulumi up` waited for the quorum Job: it saw exactly the three controllers as voters.
     jobs = yaml.safe_load(cluster.kubectl("get", "jobs", "-n", NAMESPACE, "-l", "app=kafka-quorum", "-o", "yaml").stdout)["items"]
     assert len(jobs) == 1 and jobs[0]["status"].get("succeeded") == 1
-    assert engine.outputs(STACK)["controllerDnsNames"] == [
+    outputs = engine.outputs(STACK)
+    assert outputs["controllerDnsNames"] == [
         f"kafka-controller-{i}.kafka-controller.{NAMESPACE}.svc.cluster.local" for i in range(3)
     ]
+    # Security: the CA is an output (public); where each user's credentials are, never the credentials.
+    assert outputs["caCertificate"].startswith("-----BEGIN CERTIFICATE-----")
+    assert outputs["userSecrets"] == {"producer": "kafka-user-producer", "consumer": "kafka-user-consumer"}
+    users = yaml.safe_load(cluster.kubectl("get", "jobs", "-n", NAMESPACE, "-l", "app=kafka-users", "-o", "yaml").stdout)["items"]
+    assert len(users) == 1 and users[0]["status"].get("succeeded") == 1
+
+
+def test_keys_and_passwords_are_only_in_secrets_and_encrypted_state(engine, cluster, prod):
+    """The generated keys and passwords are in Kubernetes Secrets and in the state as Pulumi secrets
+    (encrypted): not in plain text anywhere in the state, nor in the outputs; the same on a second up."""
+    before = engine.pulumi("stack", "export", stack=STACK).stdout
+    assert "PRIVATE KEY" not in before and "sasl.jaas.config" not in before
+    node_pem = cluster.kubectl("get", "secret", "kafka-tls", "-n", NAMESPACE, "-o", "jsonpath={.data.node\\.pem}").stdout
+    assert node_pem, "the nodes' key and certificate are in Secret kafka-tls"
+    password = cluster.kubectl("get", "secret", "kafka-user-producer", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout
+    engine.up(STACK)  # nothing changed: nothing is generated again
+    assert cluster.kubectl("get", "secret", "kafka-tls", "-n", NAMESPACE, "-o", "jsonpath={.data.node\\.pem}").stdout == node_pem
+    assert cluster.kubectl("get", "secret", "kafka-user-producer", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout == password
 
 
 def test_a_deleted_broker_comes_back_and_no_event_is_lost(cluster, prod):
@@ -70,7 +91,7 @@ def test_a_deleted_broker_comes_back_and_no_event_is_lost(cluster, prod):
              "kafka-1 back and Ready", timeout=300)
     time.sleep(10)  # let events sent during the restart be delivered
     sent = max(sent_numbers(cluster, NAMESPACE))
-    stored = numbers(topic_values(cluster, NAMESPACE, "events"))
+    stored = numbers(topic_values(cluster, NAMESPACE, "events", secure=True))
     # The console producer hands a line over and logs "Sent" before Kafka acknowledges it: the last few
     # may still be in flight; everything before them must be in the topic (acks=all, idempotent).
     missing = set(range(1, sent - 5)) - stored
@@ -115,7 +136,7 @@ def test_a_config_change_rolls_the_brokers_one_at_a_time(engine, cluster, prod):
 
 
 def test_destroy_with_retain_keeps_the_claims_and_a_new_up_gets_the_old_events_back(engine, cluster, prod):
-    events = topic_values(cluster, NAMESPACE, "events")
+    events = topic_values(cluster, NAMESPACE, "events", secure=True)
     assert len(events) > 10
     claim_uids = {c["metadata"]["name"]: c["metadata"]["uid"]
                   for c in yaml.safe_load(cluster.kubectl("get", "pvc", "-n", NAMESPACE, "-o", "yaml").stdout)["items"]}
@@ -129,6 +150,6 @@ def test_destroy_with_retain_keeps_the_claims_and_a_new_up_gets_the_old_events_b
     assert not cluster.kubectl("get", "statefulsets,deployments,jobs,pods", "-n", NAMESPACE, "-o", "name").stdout.strip()
 
     engine.up(STACK)
-    again = topic_values(cluster, NAMESPACE, "events")
+    again = topic_values(cluster, NAMESPACE, "events", secure=True)
     assert set(events) <= set(again), "every event from before the destroy is back"
     print(f"[cluster] destroy (Retain) and up: {len(events)} events from before are back")

@@ -18,7 +18,7 @@ import pytest
 from components.config.stack_files import stack_config
 from components.engine.mock import render
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import TEST_SIZING, consumed, running, verifiable_producer
+from tests.realkafka.stack_runner import SECURITY_OFF, TEST_SIZING, consumed, running, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
 
@@ -146,7 +146,7 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
     with OfflineWatch(prod) as watch:
         for count in (5, 3):
             started = time.monotonic()
-            rendered = render(stack_config("prod", TEST_SIZING + [f"controller.replicas={count}"]), "prod")
+            rendered = render(stack_config("prod", SECURITY_OFF + TEST_SIZING + [f"controller.replicas={count}"]), "prod")
             # The StatefulSet first: new pods start (and join by themselves), or the removed ones stop.
             for pod in prod.cluster.scale_statefulset("kafka-controller", rendered.manifests):
                 prod.cluster.start(pod)
@@ -191,7 +191,7 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
     with OfflineWatch(prod) as watch:
         for count in (5, 3):
             started = time.monotonic()
-            rendered = render(stack_config("prod", TEST_SIZING + [f"kafka.replicas={count}"]), "prod")
+            rendered = render(stack_config("prod", SECURITY_OFF + TEST_SIZING + [f"kafka.replicas={count}"]), "prod")
             # Before the StatefulSet changes: a scale-down's brokers are emptied first.
             code, drained = run_job(prod, rendered, "kafka-drain-")
             assert code == 0, drained[-3000:]
@@ -218,7 +218,7 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
     assert watch.samples > 0 and watch.offline == [], watch.offline[:10]
 
     # A scale-down the topics cannot follow (RF 3 onto 2 brokers) stops before any broker does.
-    too_small = render(stack_config("prod", TEST_SIZING + ["kafka.replicas=2", "kafka.defaultReplicationFactor=2",
+    too_small = render(stack_config("prod", SECURITY_OFF + TEST_SIZING + ["kafka.replicas=2", "kafka.defaultReplicationFactor=2",
                                                            "topic.replicationFactor=2"]), "prod")
     before = replicas_by_broker(prod)
     code, refused = run_job(prod, too_small, "kafka-drain-")

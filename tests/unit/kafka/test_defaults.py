@@ -11,6 +11,7 @@ from components.config.schema import PROJECT
 from components.kafka.spec import derive_cluster_id
 from tests.helpers import (
     MATRIX,
+    PLAINTEXT,
     container,
     find,
     properties,
@@ -24,7 +25,7 @@ from tests.helpers import (
 def test_combined_kraft_on_kafka_3_9_keeps_a_static_voter_list(brokers):
     overrides = [f"kafka.replicas={brokers}", f"topic.replicationFactor={min(brokers, 3)}", "kafka.version=3.9.1", "controller.replicas=0",
                  f"kafka.defaultReplicationFactor={min(brokers, 3)}", f"kafka.minInsyncReplicas={1 if brokers == 1 else 2}",
-                 f"topic.minInsyncReplicas={1 if brokers == 1 else 2}"]
+                 f"topic.minInsyncReplicas={1 if brokers == 1 else 2}", *PLAINTEXT]
     rendered = render_stack("prod", overrides)
     props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
     assert props["process.roles"] == "broker,controller"

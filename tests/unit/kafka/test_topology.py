@@ -10,11 +10,12 @@ from components.config.schema import ConfigError, PROJECT
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from components.kafka.spec import controller_directory_id, derive_cluster_id
-from tests.helpers import find, properties, render_stack, script_params, topic_job
+from tests.helpers import PLAINTEXT, find, properties, render_stack, script_params, topic_job
 
 SUFFIX = "kafka-prod.svc.cluster.local"
-DEDICATED = ["controller.replicas=3"]  # prod's own topology
-COMBINED = ["controller.replicas=0"]
+# prod's own topology, and combined nodes; with the seed's PLAINTEXT listeners (security: tests/unit/security)
+DEDICATED = ["controller.replicas=3", *PLAINTEXT]
+COMBINED = ["controller.replicas=0", *PLAINTEXT]
 
 
 def server_properties(rendered, config_map="kafka-config"):

@@ -42,8 +42,7 @@ def mounts(workload):
 
 
 def test_without_security_the_listeners_stay_the_seeds_plaintext():
-    for name in ("dev", "prod"):
-        rendered = render_matrix(name)
+    for rendered in (render_matrix("dev"), render_stack("prod", ["security.tls=false", "security.scram=false"])):
         server = props(rendered)
         assert server["listeners"].startswith("PLAINTEXT://:9092")
         assert not any(key.startswith("ssl.") or key.startswith("sasl.") for key in server)
@@ -149,8 +148,8 @@ def test_secret_outputs_are_marked_secret():
 
 BAD = {
     "security in zookeeper mode": (["security.tls=true"], "dev", ["kafka-demo:security.tls = true", "needs mode: kraft"]),
-    "scram without tls": (["security.scram=true"], "prod", ["kafka-demo:security.scram = true needs kafka-demo:security.tls = true"]),
-    "users without scram": (["security.tls=true", 'security.users={"a": {"consume": ["events"]}}'], "prod",
+    "scram without tls": (["security.tls=false"], "prod", ["kafka-demo:security.scram = true needs kafka-demo:security.tls = true"]),
+    "users without scram": (["security.scram=false", 'security.users={"a": {"consume": ["events"]}}'], "prod",
                             ["kafka-demo:security.users", "need kafka-demo:security.scram = true"]),
     "user named like the admin": (SECURE + ['security.users={"kafka-admin": {}}'], "prod", ['user "kafka-admin" is reserved']),
     "user named like the demo's": (SECURE + ['security.users={"producer": {}}'], "prod", ['user "producer" is reserved']),
@@ -217,6 +216,12 @@ def test_kafka_config_may_not_override_the_security_settings():
         load_settings(stack_config("prod", ["kafka.config={\"ssl.keystore.location\": \"/x\"}"]), "prod")
     with pytest.raises(ConfigError, match="super.users"):
         load_settings(stack_config("prod", ["kafka.config={\"super.users\": \"User:me\"}"]), "prod")
+
+
+def test_prod_turns_tls_and_scram_on():
+    settings = load_settings(stack_config("prod"), "prod")
+    assert settings.security.tls and settings.security.scram
+    assert not load_settings(stack_config("dev"), "dev").security.tls
 
 
 def test_a_secure_stack_renders_through_the_program():
