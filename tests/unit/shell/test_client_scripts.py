@@ -187,3 +187,27 @@ def test_consumer_without_a_group_reads_from_the_beginning(sandbox):
     ]
     assert ("[consumer] Starting consumer, reading topic 'events' from the beginning "
             "(no consumer group, re-reads everything on every start)") in result.stdout
+
+
+# --- a secured cluster: CLIENT_CONFIG ----------------------------------------------------------
+
+
+def test_with_client_settings_every_tool_gets_them(sandbox):
+    """CLIENT_CONFIG set: the topic job's admin tools get --command-config, the producer --producer.config
+    (and the wait for the topic lists it with the same settings); empty, none (the calls above)."""
+    settings = "/etc/kafka-client/client.properties"
+    sandbox.fake("kafka-configs.sh")
+    sandbox.install(["create-topic.sh"], {**topic_params(sandbox), "CLIENT_CONFIG": settings})
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
+    assert sandbox.run("create-topic.sh").returncode == 0
+    for call in sandbox.calls("kafka-topics.sh") + sandbox.calls("kafka-configs.sh"):
+        assert call[:2] == ["--command-config", settings], call
+
+    sandbox.fake("kafka-console-producer.sh", 'head -n 1 >/dev/null')
+    sandbox.install(["producer.sh"], {**common_params(sandbox), "CLIENT_CONFIG": settings, "ACKS": "all",
+                                      "IDEMPOTENCE": True, "INTERVAL_SECONDS": 0.01, "KEY_COUNT": 0})
+    sandbox.run("producer.sh")
+    [producer] = sandbox.calls("kafka-console-producer.sh")
+    assert producer[producer.index("--producer.config") + 1] == settings
+    lists = [call for call in sandbox.calls("kafka-topics.sh") if "--list" in call]
+    assert lists and all(call[:2] == ["--command-config", settings] for call in lists)
