@@ -19,15 +19,16 @@ if [ ! -x "$yaml_plugin/pulumi-language-yaml" ]; then
   mkdir -p "$yaml_plugin" && cp "$yaml_bin/pulumi-language-yaml" "$yaml_plugin/"
 fi
 # The Python dynamic-resource provider (the program's generated certificates and passwords,
-# components/security/provider.py): a shell script in the Python SDK's Go module, run with the venv's
-# python. The CLI looks for it next to itself, which ignoring ambient plugins rules out: it is installed
-# as a plugin of the engine's PULUMI_HOME instead.
+# components/security/provider.py). The CLI looks for it next to itself, which ignoring ambient plugins
+# rules out, so it is installed as a plugin of the engine's PULUMI_HOME. It runs `python -m pulumi.dynamic`
+# with the python on PATH (the engine's venv first), as the 3.68 language host runs the program; the SDK's
+# own launcher would insist on Pulumi.yaml's `virtualenv` (.venv) instead.
 langhost_sdk="$(sed -n 's/^LANGHOST_SDK_VERSION=//p' "$engine/versions.env")"
 dynamic_plugin="$engine/home/plugins/resource-pulumi-python-$langhost_sdk"
 if [ ! -x "$dynamic_plugin/pulumi-resource-pulumi-python" ]; then
-  sdk_dir="$(go mod download -json "github.com/pulumi/pulumi/sdk/v3@$langhost_sdk" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
   mkdir -p "$dynamic_plugin"
-  install -m 0755 "$sdk_dir/python/dist/pulumi-resource-pulumi-python" "$dynamic_plugin/"
+  printf '#!/bin/sh\nexec python3 -u -m pulumi.dynamic "$@"\n' >"$dynamic_plugin/pulumi-resource-pulumi-python"
+  chmod 0755 "$dynamic_plugin/pulumi-resource-pulumi-python"
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
 "$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
