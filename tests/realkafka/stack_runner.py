@@ -131,36 +131,33 @@ class Platform:
     def secure(self) -> bool:
         return self.settings.security.tls
 
-    def create_users(self) -> str:
-        """The users Job (SCRAM on): run after the brokers, as `pulumi up` orders it."""
+    def job_name(self, app: str) -> str:
+        """The rendered Job of `app` (topic, kafka-users): its name changes with what it does."""
         [job] = [m["metadata"]["name"] for m in self.rendered.manifests
-                 if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "kafka-users"]
+                 if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == app]
+        return job
+
+    def run_app_job(self, app: str) -> str:
+        """Run the rendered Job of `app` to completion (its pod rerun up to the backoffLimit), timed."""
         started = time.monotonic()
-        code, output = self.cluster.run_job("kafka-users", job, timeout=300)
-        self.timings["users job"] = time.monotonic() - started
-        assert code == 0, f"users job failed ({code}) on every run its backoffLimit allows:\n{output[-3000:]}"
+        code, output = self.cluster.run_job(app, self.job_name(app), timeout=300)
+        self.timings[f"{app} job"] = time.monotonic() - started
+        assert code == 0, f"{app} job failed ({code}) on every run its backoffLimit allows:\n{output[-3000:]}"
         return output
 
     def create_topic(self) -> str:
-        """The topic Job (and, with SCRAM on, the users Job first: both run after the brokers)."""
+        """The topic Job; with SCRAM on, the users Job first (both run after the brokers, as `pulumi up`
+        orders them)."""
         if self.settings.security.scram:
-            self.create_users()
-        [job] = [m["metadata"]["name"] for m in self.rendered.manifests
-                 if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "topic"]
-        started = time.monotonic()
-        code, output = self.cluster.run_job("topic", job, timeout=300)
-        self.timings["topic job"] = time.monotonic() - started
-        assert code == 0, f"topic job failed ({code}) on every run its backoffLimit allows:\n{output[-3000:]}"
-        return output
+            self.run_app_job("kafka-users")
+        return self.run_app_job("topic")
 
     def tool(self, *command: str, timeout: float = 180) -> tuple[int, str]:
         """Run a Kafka CLI tool from a client pod (the image's bin/ scripts). With TLS on, the pod is the
         topic Job's (the admin certificate, the INTERNAL listener: see `tool_bootstrap`, `tool_config`)."""
         if "toolbox" not in self.cluster.pods:
             if self.secure:
-                [job] = [m["metadata"]["name"] for m in self.rendered.manifests
-                         if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "topic"]
-                self.cluster.add_client("toolbox", "Job", job)
+                self.cluster.add_client("toolbox", "Job", self.job_name("topic"))
             else:
                 self.cluster.add_client("toolbox", "Deployment", "consumer")
         return self.cluster.run("toolbox", ["/opt/kafka/bin/" + command[0], *command[1:]], timeout=timeout)
