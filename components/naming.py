@@ -63,8 +63,8 @@ class Place:
     def broker_addresses(self, brokers: int) -> list[str]:
         return [self.pod_fqdn(KAFKA, i) for i in range(brokers)]
 
-    def bootstrap_servers(self, brokers: int) -> str:
-        return ",".join(f"{host}:{KAFKA_PORT}" for host in self.broker_addresses(brokers))
+    def bootstrap_servers(self, brokers: int, port: int = KAFKA_PORT) -> str:
+        return ",".join(f"{host}:{port}" for host in self.broker_addresses(brokers))
 
     def zookeeper_connect(self, nodes: int) -> str:
         return ",".join(f"{self.pod_fqdn(ZOOKEEPER, i)}:{ZK_CLIENT_PORT}" for i in range(nodes))

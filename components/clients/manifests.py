@@ -32,15 +32,15 @@ def _workload(
         [script], {"KAFKA_HOME": KAFKA_HOME, "POLL_SECONDS": POLL_SECONDS, "CLIENT_CONFIG": client_config, **params}
     )
     config_map = k8s.config_map(namespace, f"{app}-script", app, data)
-    secret_mount = [{"name": "client", "mountPath": CLIENT_MOUNT, "readOnly": True}] if client_secret else []
-    container = k8s.jvm_container(
-        app, image, f"{MOUNT}/{script}", res, "KAFKA_HEAP_OPTS",
-        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
-        mounts=[{"name": "script", "mountPath": MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}, *secret_mount],
-    )
+    mounts = [{"name": "script", "mountPath": MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}]
     volumes = [k8s.config_volume("script", config_map["metadata"]["name"]), {"name": "tmp", "emptyDir": {}}]
     if client_secret:
-        volumes.append(k8s.secret_volume("client", client_secret))
+        mount, volume = k8s.secret_mount("client", client_secret, CLIENT_MOUNT)
+        mounts.append(mount)
+        volumes.append(volume)
+    container = k8s.jvm_container(
+        app, image, f"{MOUNT}/{script}", res, "KAFKA_HEAP_OPTS", env=[{"name": "LOG_DIR", "value": TMP_LOGS}], mounts=mounts,
+    )
     return config_map, k8s.pod_template(app, data, k8s.pod_spec([container], volumes, app, replicas, **pod_extra))
 
 

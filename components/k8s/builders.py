@@ -152,6 +152,11 @@ def secret_volume(name: str, secret_name: str) -> Manifest:
     return {"name": name, "secret": {"secretName": secret_name, "defaultMode": 0o440}}
 
 
+def secret_mount(name: str, secret_name: str, path: str) -> tuple[Manifest, Manifest]:
+    """(volumeMount, volume) of Secret `secret_name`, read-only at `path`."""
+    return {"name": name, "mountPath": path, "readOnly": True}, secret_volume(name, secret_name)
+
+
 def headless_service(namespace_name: str, name: str, ports: list[tuple[str, int]]) -> Manifest:
     return {
         "apiVersion": "v1",

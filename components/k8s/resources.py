@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from ..config.schema import snake_case
 from .builders import Manifest
 
 _KINDS: dict[tuple[str, str], Callable[..., pulumi.CustomResource]] = {
@@ -32,5 +32,5 @@ def create(manifest: Manifest, opts: pulumi.ResourceOptions) -> pulumi.CustomRes
     """Register one object. Its explicit metadata.name keeps the seed's stable names (no auto-suffix)."""
     factory = _KINDS[(manifest["apiVersion"], manifest["kind"])]
     # Top-level fields are keyword arguments in the SDK's snake_case (a Secret's stringData: string_data).
-    fields: dict[str, Any] = {re.sub(r"(?<!^)([A-Z])", r"_\1", k).lower(): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
+    fields: dict[str, Any] = {snake_case(k): v for k, v in manifest.items() if k not in ("apiVersion", "kind")}
     return factory(resource_name(manifest), opts=opts, **fields)

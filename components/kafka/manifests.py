@@ -93,8 +93,8 @@ def _tls_mounts(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
     """(volumeMounts, volumes) of the nodes' certificate Secret; none without TLS."""
     if not spec.tls:
         return [], []
-    return ([{"name": "tls", "mountPath": properties.TLS_MOUNT, "readOnly": True}],
-            [k8s.secret_volume("tls", TLS_SECRET)])
+    mount, volume = k8s.secret_mount("tls", TLS_SECRET, properties.TLS_MOUNT)
+    return [mount], [volume]
 
 
 def _tls_annotate(statefulset: Manifest, tls_revision: object) -> Manifest:
@@ -161,21 +161,33 @@ def manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
     return objects
 
 
+def admin_tool_job(
+    namespace: str, image: str, name: str, app: str, config_map: str, script: str, *, tls: bool,
+    args: list[str] | None = None, annotations: dict[str, str] | None = None,
+    extra: tuple[list[Manifest], list[Manifest]] = ([], []), deadline_seconds: int = 1800,
+) -> Manifest:
+    """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map` at
+    CONFIG_MOUNT; with `tls`, as kafka-admin (Secret kafka-admin at CLIENT_MOUNT). `extra`: further
+    (volumeMounts, volumes)."""
+    mounts = [{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}]
+    volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
+    if tls:
+        mount, volume = k8s.secret_mount("admin", ADMIN_SECRET, CLIENT_MOUNT)
+        mounts.append(mount)
+        volumes.append(volume)
+    container = k8s.jvm_container(
+        app, image, f"{properties.CONFIG_MOUNT}/{script}", TOOL_RESOURCES, "KAFKA_HEAP_OPTS",
+        env=[{"name": "LOG_DIR", "value": TMP_LOGS}], mounts=mounts + extra[0], **({"args": args} if args else {}),
+    )
+    template = {"metadata": {"labels": k8s.labels(app)},
+                "spec": k8s.pod_spec([container], volumes + extra[1], app, 1, restartPolicy="OnFailure")}
+    return k8s.job(namespace, name, app, template, deadline_seconds=deadline_seconds, annotations=annotations)
+
+
 def _tool_job(spec: BrokerSpec, name: str, app: str, config_map: str, script: str, args: list[str],
               annotations: dict[str, str] | None = None) -> Manifest:
-    """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map`."""
-    admin = ([{"name": "admin", "mountPath": CLIENT_MOUNT, "readOnly": True}], [k8s.secret_volume("admin", ADMIN_SECRET)])
-    container = k8s.jvm_container(
-        app, spec.image, f"{properties.CONFIG_MOUNT}/{script}", TOOL_RESOURCES, "KAFKA_HEAP_OPTS",
-        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
-        mounts=[{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"},
-                *(admin[0] if spec.tls else [])],
-        **({"args": args} if args else {}),
-    )
-    volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}, *(admin[1] if spec.tls else [])]
-    template = {"metadata": {"labels": k8s.labels(app)},
-                "spec": k8s.pod_spec([container], volumes, app, 1, restartPolicy="OnFailure")}
-    return k8s.job(spec.place.namespace, name, app, template, deadline_seconds=1800, annotations=annotations)
+    return admin_tool_job(spec.place.namespace, spec.image, name, app, config_map, script, tls=spec.tls, args=args,
+                          annotations=annotations)
 
 
 def _tls_suffix(spec: BrokerSpec) -> str:

@@ -63,7 +63,7 @@ class BrokerSpec:
         """Where the cluster's own jobs connect: the INTERNAL (mutual TLS) listener with TLS on, else the client one."""
         if not self.tls:
             return self.bootstrap_servers
-        return ",".join(f"{host}:{INTERNAL_PORT}" for host in self.place.broker_addresses(self.replicas))
+        return self.place.bootstrap_servers(self.replicas, INTERNAL_PORT)
 
     @property
     def kraft(self) -> bool:

@@ -13,7 +13,7 @@ from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, TLS_SECRET, Place, user_secret
 from . import manifests
 from .provider import ClusterCertificates, UserPasswords
-from .spec import RESERVED_USERS, UserSpec, check_users
+from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
 TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS
@@ -42,9 +42,7 @@ class KafkaTls(PlatformComponent):
 
     def __init__(self, name: str, args: KafkaTlsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         def build(values, labels, problems):
-            if values["renewBeforeDays"] >= values["certificateValidityDays"]:
-                problems.append(f"{labels.full('renewBeforeDays')} = {values['renewBeforeDays']}: must be less than "
-                                f"{labels.short('certificateValidityDays')} ({values['certificateValidityDays']})")
+            validity_problems(values, labels.full, labels.short, problems)
             return values
 
         values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build)

@@ -14,15 +14,14 @@ import pulumi
 from .. import shell
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
-from ..kafka.manifests import TMP_LOGS, TOOL_RESOURCES
-from ..kafka.properties import KAFKA_HOME, SCRAM_MECHANISM, properties_text
+from ..kafka.manifests import admin_tool_job
+from ..kafka.properties import CONFIG_MOUNT, KAFKA_HOME, SCRAM_MECHANISM, properties_text
 from ..naming import (
     ADMIN_SECRET, CLIENT_CONFIG_FILE, CLIENT_MOUNT, CLIENT_TLS_SECRET, KAFKA, KAFKA_CONTROLLER, TLS_SECRET, USERS, Place, user_secret,
 )
 from .spec import UserSpec
 
 PASSWORDS_MOUNT = "/etc/kafka-users"
-SCRIPT_MOUNT = "/etc/kafka-demo"
 
 
 def node_dns_names(place: Place) -> list[str]:
@@ -97,23 +96,13 @@ def users_manifests(namespace: str, image: str, bootstrap_servers: str, users: t
     text = users_file(users)
     params = {"BOOTSTRAP_SERVERS": bootstrap_servers, "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}",
               "KAFKA_HOME": KAFKA_HOME, "PASSWORDS_DIR": PASSWORDS_MOUNT, "POLL_SECONDS": 3,
-              "USERS_FILE": f"{SCRIPT_MOUNT}/users.txt"}
+              "USERS_FILE": f"{CONFIG_MOUNT}/users.txt"}
     data = {"users.txt": text, **shell.config_files(["kafka-users.sh"], params)}
-    container = k8s.jvm_container(
-        USERS, image, f"{SCRIPT_MOUNT}/kafka-users.sh", TOOL_RESOURCES, "KAFKA_HEAP_OPTS",
-        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
-        mounts=[{"name": "config", "mountPath": SCRIPT_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"},
-                {"name": "admin", "mountPath": CLIENT_MOUNT, "readOnly": True},
-                {"name": "passwords", "mountPath": PASSWORDS_MOUNT, "readOnly": True}],
-    )
     passwords = {"name": "passwords", "projected": {"defaultMode": 0o440, "sources": [
         {"secret": {"name": user_secret(user.name), "items": [{"key": "password", "path": user.name}]}} for user in users
     ]}}
-    volumes = [k8s.config_volume("config", USERS), {"name": "tmp", "emptyDir": {}}, k8s.secret_volume("admin", ADMIN_SECRET), passwords]
-    template = {"metadata": {"labels": k8s.labels(USERS)},
-                "spec": k8s.pod_spec([container], volumes, USERS, 1, restartPolicy="OnFailure")}
-    return [
-        k8s.config_map(namespace, USERS, USERS, data),
-        k8s.job(namespace, users_job_name(text, cluster), USERS, template, deadline_seconds=900),
-        k8s.network_policy(namespace, USERS, []),
-    ]
+    job = admin_tool_job(
+        namespace, image, users_job_name(text, cluster), USERS, USERS, "kafka-users.sh", tls=True, deadline_seconds=900,
+        extra=([{"name": "passwords", "mountPath": PASSWORDS_MOUNT, "readOnly": True}], [passwords]),
+    )
+    return [k8s.config_map(namespace, USERS, USERS, data), job, k8s.network_policy(namespace, USERS, [])]

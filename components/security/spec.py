@@ -64,15 +64,6 @@ class SecuritySpec:
     certificate_validity_days: int = 365
     renew_before_days: int = 30
 
-    @property
-    def client_protocol(self) -> str:
-        """The CLIENT listener's security protocol."""
-        if self.scram:
-            return "SASL_SSL"
-        return "SSL" if self.tls else "PLAINTEXT"
-
-    def user(self, name: str) -> UserSpec:
-        return next(user for user in self.users if user.name == name)
 
 
 def check_users(value: Any) -> dict[str, dict[str, list[str]]]:
@@ -111,6 +102,15 @@ def listener_problems(tls: bool, scram: bool, kraft: bool, label: Any, problems:
         )
 
 
+def validity_problems(values: dict[str, Any], label: Any, short: Any, problems: list[str]) -> None:
+    """Renewal must start before expiry (stack config and KafkaTls args alike); `short` names the other key."""
+    if values["renewBeforeDays"] >= values["certificateValidityDays"]:
+        problems.append(
+            f"{label('renewBeforeDays')} = {values['renewBeforeDays']}: must be less than "
+            f"{short('certificateValidityDays')} ({values['certificateValidityDays']}), or every up would renew"
+        )
+
+
 def security_spec(values: dict[str, Any], label: Any, problems: list[str], *, kraft: bool, topic: str,
                   consumer_group: str | None) -> SecuritySpec:
     """The spec from the `security` object's checked values; rule violations are appended to `problems`.
@@ -133,11 +133,7 @@ def security_spec(values: dict[str, Any], label: Any, problems: list[str], *, kr
                     f"{label('users')}: user \"{name}\" {key} names topic \"{unknown}\", which this stack does not "
                     f"manage; allowed: \"{topic}\""
                 )
-    if values["renewBeforeDays"] >= values["certificateValidityDays"]:
-        problems.append(
-            f"{label('renewBeforeDays')} = {values['renewBeforeDays']}: must be less than "
-            f"{label('certificateValidityDays')} ({values['certificateValidityDays']}), or every up would renew"
-        )
+    validity_problems(values, label, label, problems)
     users: tuple[UserSpec, ...] = ()
     if scram:
         users = (

@@ -18,7 +18,7 @@ from cryptography import x509
 from components.security import pki
 from components.security.provider import tls_outputs
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import EVENT, IDEMPOTENT, consumed, produced, running, verifiable_producer
+from tests.realkafka.stack_runner import EVENT, IDEMPOTENT, produced, running, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
 
