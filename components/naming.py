@@ -14,6 +14,7 @@ TOPIC = "topic"
 KAFKA_PORT = 9092
 CONTROLLER_PORT = 9093
 INTERNAL_PORT = 9091  # with TLS on: broker to broker and the admin jobs, mutual TLS
+EXTERNAL_PORT = 9094  # with external access on: clients outside the cluster (SASL_SSL), one Service per broker
 # Node ids are one namespace for brokers and controllers: brokers keep their ordinal (kafka-2 is node 2),
 # dedicated controllers count from here (kafka-controller-1 is node 101).
 CONTROLLER_NODE_ID_OFFSET = 100
@@ -34,6 +35,11 @@ CLIENT_CONFIG_FILE = "client.properties"
 
 def user_secret(user: str) -> str:
     return f"kafka-user-{user}"
+
+
+def external_service(ordinal: int) -> str:
+    """The Service in front of broker `ordinal`'s EXTERNAL listener."""
+    return f"{KAFKA}-{ordinal}-external"
 
 
 PART_OF = "kafka-demo"

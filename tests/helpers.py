@@ -36,6 +36,10 @@ MATRIX: dict[str, tuple[str, list[str]]] = {
     # Security (prod has TLS + SCRAM): a user of its own on the prod shape, and TLS alone on combined nodes.
     "prod-secure": ("prod", ['security.users={"audit": {"consume": ["events"], "groups": ["audit"]}}']),
     "kraft-3-combined-tls": ("prod", ["controller.replicas=0", "security.scram=false"]),
+    # Access from outside: per-broker NodePort Services on a node address, and load balancers with annotations.
+    "prod-external-nodeport": ("prod", ["external.type=NodePort", "external.host=203.0.113.10"]),
+    "prod-external-lb": ("prod", ["external.type=LoadBalancer", "kafka.replicas=4",
+                                  'external.annotations={"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}']),
 }
 
 

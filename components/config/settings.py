@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from ..external.spec import ExternalSpec, external_spec
 from ..clients.spec import ConsumerSpec, ProducerSpec, TopicSpec, consumer_spec, producer_spec, topic_spec
 from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
 from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, Place, user_secret
@@ -36,6 +37,7 @@ class Settings:
     producer: ProducerSpec
     consumer: ConsumerSpec
     security: SecuritySpec
+    external: ExternalSpec | None  # None: no access from outside the cluster
     producer_enabled: bool
     consumer_enabled: bool
     # The checked values of each config object by key (defaults filled in): what the program hands
@@ -83,12 +85,15 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
             f"{PROJECT}:consumer.fromBeginning = true: with security.scram the consumer reads in its group "
             f"(consumer.groupId), the only group its ACLs allow; set fromBeginning: false"
         )
+    external = external_spec(values["external"], stack_labels("external").full, problems, tls=security.tls,
+                             scram=security.scram, brokers=values["kafka"]["replicas"],
+                             security_label=stack_labels("security").full)
     kafka = broker_spec(
         values["kafka"], stack_labels("kafka"), problems, place=place,
         zookeeper_connect=zookeeper.connect_string if zookeeper else None,
         default_cluster_id=derive_cluster_id(PROJECT, stack), origin=origin,
         controller_values=values["controller"], controller_labels=stack_labels("controller"),
-        tls=security.tls, scram=security.scram,
+        tls=security.tls, scram=security.scram, external=external is not None,
     )
     brokers = kafka.replicas
 
@@ -121,6 +126,7 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         stack=stack, namespace=place.namespace, mode=top["mode"], cluster_domain=place.cluster_domain,
         kube_context=top["kubeContext"], pvc_retention=top["pvcRetention"],
         kafka=kafka, zookeeper=zookeeper, topic=topic, producer=producer, consumer=consumer, security=security,
+        external=external,
         producer_enabled=values["producer"]["enabled"], consumer_enabled=values["consumer"]["enabled"],
         values=values,
     )

@@ -18,9 +18,10 @@ from pulumi.runtime import config as runtime_config
 from ..clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, KafkaTopicArgs, ProducerJob, ProducerJobArgs
 from ..config.schema import PROJECT, ConfigError, snake_case
 from ..config.settings import Settings, load_settings
+from ..external.component import KafkaExternalAccess, KafkaExternalAccessArgs
 from ..k8s import builders, resources
-from ..kafka.component import CONTROLLER_ARGS, TLS_REVISION_ARG, KafkaBroker, KafkaBrokerArgs
-from ..security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
+from ..kafka.component import CONTROLLER_ARGS, EXTERNAL_ADDRESSES_ARG, TLS_REVISION_ARG, KafkaBroker, KafkaBrokerArgs
+from ..security.component import EXTERNAL_HOSTS_ARG, KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
 from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 from . import kubeconfig
 
@@ -102,6 +103,8 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
     security = settings.security
     if security.tls:
         kafka.update(tls=True, scram=security.scram)
+    if settings.external is not None:
+        kafka["external"] = True
 
     def secret(spec: Any) -> dict[str, Any]:
         return {"client_secret": spec.client_secret} if spec.client_secret else {}
@@ -125,6 +128,9 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
             **secret(settings.consumer),
         ),
         "tls": KafkaTlsArgs(**place, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")),  # type: ignore[typeddict-item]
+        "external": KafkaExternalAccessArgs(  # type: ignore[typeddict-item]
+            namespace=settings.namespace, replicas=settings.kafka.replicas, **as_args(values["external"], *values["external"]),
+        ),
         "users": {
             "namespace": settings.namespace, "bootstrap_servers": settings.kafka.admin_bootstrap_servers,
             "image": settings.kafka.image, "cluster_identity": settings.topic.cluster_identity,
@@ -150,10 +156,16 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     zookeeper = None
     if settings.zookeeper is not None:
         zookeeper = ZookeeperCluster("zookeeper", args["zookeeper"], after())
+    # External access first: the brokers advertise its addresses, and the certificate names its hosts.
+    external = KafkaExternalAccess("kafka-external", args["external"], after()) if settings.external else None
+    if external is not None:
+        args["tls"][EXTERNAL_HOSTS_ARG] = external.hosts  # type: ignore[literal-required]
+        args["kafka"][EXTERNAL_ADDRESSES_ARG] = external.addresses  # type: ignore[literal-required]
     tls = KafkaTls("kafka-tls", args["tls"], after()) if settings.security.tls else None
     if tls is not None:
         args["kafka"][TLS_REVISION_ARG] = tls.revision  # type: ignore[typeddict-unknown-key]
-    kafka = KafkaBroker("kafka", args["kafka"], after(*([zookeeper] if zookeeper else []), *([tls] if tls else [])))
+    kafka = KafkaBroker("kafka", args["kafka"], after(*([zookeeper] if zookeeper else []), *([tls] if tls else []),
+                                                      *([external] if external else [])))
     topic = KafkaTopic("topic", args["topic"], after(kafka))
     users = None
     if settings.security.scram:
@@ -178,6 +190,9 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     if users is not None:
         # Where each user's password and ready client.properties are: never the password itself.
         outputs["userSecrets"] = users.secret_names
+    if external is not None:
+        # Clients outside the cluster: these addresses, a user's password and the CA (caCertificate).
+        outputs["externalBootstrapServers"] = kafka.stateful_set.id.apply(lambda _: external.bootstrap_servers)
     if zookeeper is not None:
         outputs["zookeeperConnect"] = zookeeper.connect_string
     else:

@@ -28,8 +28,15 @@ ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.key
 ) + (TLS, SCRAM, Key(
     "tlsRevision", None, checks.optional(checks.matching(r"[0-9a-f]{1,64}", "a certificate serial (hex)")), "text",
     "KafkaTls's `revision` output (may be an output): on the pod templates, so a certificate renewal rolls the pods.",
+), Key(
+    "external", False, checks.boolean, "boolean",
+    "An EXTERNAL listener (port 9094, SASL_SSL) for clients outside the cluster; needs `tls`, `scram` and `external_addresses`.",
+), Key(
+    "externalAddresses", None, lambda value: value, "list of host:port",
+    "KafkaExternalAccess's `addresses` output (may be an output): the address each broker advertises outside the cluster.",
 ))
 TLS_REVISION_ARG = "tls_revision"
+EXTERNAL_ADDRESSES_ARG = "external_addresses"
 
 
 class KafkaBrokerArgs(TypedDict):
@@ -66,6 +73,10 @@ class KafkaBrokerArgs(TypedDict):
     scram: NotRequired[bool]
     tls_revision: NotRequired[str]
     """KafkaTls's `revision`: the pods roll when it changes (a certificate renewal)."""
+    external: NotRequired[bool]
+    """An EXTERNAL listener for clients outside the cluster (with KafkaExternalAccess)."""
+    external_addresses: NotRequired[list[str]]
+    """KafkaExternalAccess's `addresses`: each broker's host:port outside the cluster, in ordinal order."""
 
 
 def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
@@ -74,15 +85,18 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
 
     def build(values, labels, problems) -> BrokerSpec:
         controller_labels = Labels(labels.prefix + "controller_", "controller_", labels.owner, python_names=True)
+        if values["external"] and args.get(EXTERNAL_ADDRESSES_ARG) is None:
+            problems.append(f"{labels.full('externalAddresses')} is required with {labels.full('external')} = true: "
+                            f"KafkaExternalAccess's addresses output")
         return broker_spec(
             values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]),
             zookeeper_connect=values["zookeeperConnect"],
             default_cluster_id=derive_cluster_id(pulumi.get_project(), stack, name), origin=f"stack {stack}",
             controller_values={key: values[arg] for arg, key in CONTROLLER_ARGS.items()}, controller_labels=controller_labels,
-            tls=values["tls"], scram=values["scram"], security_labels=labels,
+            tls=values["tls"], scram=values["scram"], security_labels=labels, external=values["external"],
         )
 
-    return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build, outputs_allowed=(TLS_REVISION_ARG,))
+    return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build, outputs_allowed=(TLS_REVISION_ARG, EXTERNAL_ADDRESSES_ARG))
 
 
 class KafkaBroker(PlatformComponent):
@@ -106,7 +120,10 @@ class KafkaBroker(PlatformComponent):
     def __init__(self, name: str, args: KafkaBrokerArgs, opts: Optional[pulumi.ResourceOptions] = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
         tls_revision = args.get(TLS_REVISION_ARG) if spec.tls else None
-        super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision), opts)
+        external_addresses = None
+        if spec.external:
+            external_addresses = pulumi.Output.from_input(args[EXTERNAL_ADDRESSES_ARG]).apply(manifests.external_addresses_value)
+        super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision, external_addresses), opts)
         self.spec = spec
         self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)
         self.service: k8s.core.v1.Service = self.object("Service", NAME)

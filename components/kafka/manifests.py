@@ -10,8 +10,8 @@ from ..config.resources import JvmResources
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
 from ..naming import (
-    ADMIN_SECRET, CLIENT_CONFIG_FILE, CLIENT_MOUNT, CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT, TLS_SECRET,
-    TOPIC, USERS,
+    ADMIN_SECRET, CLIENT_CONFIG_FILE, CLIENT_MOUNT, CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER,
+    KAFKA_PORT, TLS_SECRET, TOPIC, USERS,
 )
 from . import properties
 from .spec import BrokerSpec
@@ -103,14 +103,22 @@ def _tls_annotate(statefulset: Manifest, tls_revision: object) -> Manifest:
     return statefulset
 
 
-def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[str, int]], probe_port: int) -> Manifest:
+def external_addresses_value(addresses: list[str]) -> str:
+    """EXTERNAL_ADDRESSES: `kafka-0=host:port,kafka-1=host:port,...`, each broker's address outside the cluster
+    in ordinal order; start-kafka.sh advertises its own."""
+    return ",".join(f"{KAFKA}-{i}={address}" for i, address in enumerate(addresses))
+
+
+def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[str, int]], probe_port: int,
+               env: list[Manifest] | None = None) -> Manifest:
     resources = spec.controllers.resources if controller and spec.controllers else spec.resources
     extra = {} if controller else {
         "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{properties.CONFIG_MOUNT}/safe-to-stop.sh"]}}},
     }
     return k8s.jvm_container(
         name, spec.image, f"{properties.CONFIG_MOUNT}/start-kafka.sh", resources, "KAFKA_HEAP_OPTS",
-        env=[{"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)}, {"name": "LOG_DIR", "value": TMP_LOGS}],
+        env=[{"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)}, {"name": "LOG_DIR", "value": TMP_LOGS},
+             *(env or [])],
         mounts=[
             {"name": claim_name(spec, controller), "mountPath": properties.DATA_MOUNT},
             {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
@@ -126,15 +134,19 @@ def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[
     )
 
 
-def manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
+def manifests(spec: BrokerSpec, tls_revision: object = None, external_addresses: object = None) -> list[Manifest]:
     """`tls_revision` (with TLS on): the certificates' serial, a Pulumi output; on the pod templates it
-    rolls the pods when the certificates are renewed."""
+    rolls the pods when the certificates are renewed. `external_addresses` (with spec.external): the
+    EXTERNAL_ADDRESSES value (external_addresses_value; an output with load balancers), on the pod
+    template, so a changed address rolls the brokers."""
     namespace = spec.place.namespace
     data = config_data(spec)
     combined = spec.topology == "combined"
     ports = ([("kafka", KAFKA_PORT)] + ([("internal", INTERNAL_PORT)] if spec.tls else [])
              + ([("controller", CONTROLLER_PORT)] if combined else []))
-    container = _container(spec, KAFKA, False, ports, KAFKA_PORT)
+    external_env = [{"name": "EXTERNAL_ADDRESSES", "value": external_addresses}] if spec.external else []
+    container = _container(spec, KAFKA, False, ports + ([("external", EXTERNAL_PORT)] if spec.external else []),
+                           KAFKA_PORT, external_env)
     volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
     # The preStop wait, then the controlled shutdown (leadership moves away before the broker stops).
     pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
@@ -145,9 +157,10 @@ def manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
         k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
         k8s.headless_service(namespace, KAFKA, ports),
         _tls_annotate(k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim), tls_revision),
-        # The client listener is open to any client (other namespaces included); the internal one only to
-        # the brokers and the admin jobs; a combined node's controller listener only to the other nodes.
-        k8s.network_policy(namespace, KAFKA, [{"ports": k8s.tcp_ports(KAFKA_PORT)}] + (
+        # The client listener is open to any client (other namespaces included), and so is the external one
+        # (clients outside the cluster, through the node or load balancer); the internal one only to the
+        # brokers and the admin jobs; a combined node's controller listener only to the other nodes.
+        k8s.network_policy(namespace, KAFKA, [{"ports": k8s.tcp_ports(KAFKA_PORT, *([EXTERNAL_PORT] if spec.external else []))}] + (
             [{"from": k8s.from_apps(KAFKA, *ADMIN_JOBS), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else []
         ) + (
             [{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []

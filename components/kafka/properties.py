@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..naming import CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
+from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
 
 if TYPE_CHECKING:
     from .spec import BrokerSpec
@@ -26,6 +26,7 @@ STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 NODE_ID = "{{NODE_ID}}"
 POD_NAME = "{{POD_NAME}}"
+EXTERNAL_ADDRESS = "{{EXTERNAL_ADDRESS}}"  # host:port outside the cluster, from EXTERNAL_ADDRESSES (start-kafka.sh)
 
 # Keys the program derives itself, and prefixes of whole families of them: `kafka.config` may set none.
 MANAGED_KEYS = {
@@ -140,7 +141,7 @@ NO_UNCLEAN_ELECTION = {"unclean.leader.election.enable": "false"}  # KRaft: the 
 def _header(spec: BrokerSpec, role: str) -> list[str]:
     return [
         f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode, {role}.",
-        f"{NODE_ID} and {POD_NAME} are filled in per pod by start-kafka.sh.",
+        f"{NODE_ID} and {POD_NAME}{f' (and {EXTERNAL_ADDRESS})' if spec.external else ''} are filled in per pod by start-kafka.sh.",
     ]
 
 
@@ -154,7 +155,7 @@ def _protocols(spec: BrokerSpec, *listeners: str) -> str:
     """listener.security.protocol.map for `listeners`: TLS on every one with TLS on (the CONTROLLER and
     INTERNAL listeners with client certificates), SASL on CLIENT with SCRAM."""
     protocol = {"CLIENT": spec.client_protocol, "INTERNAL": "SSL", "CONTROLLER": "SSL" if spec.tls else "PLAINTEXT",
-                "PLAINTEXT": "PLAINTEXT"}
+                "PLAINTEXT": "PLAINTEXT", "EXTERNAL": "SASL_SSL"}
     return ",".join(f"{name}:{protocol[name]}" for name in listeners)
 
 
@@ -176,11 +177,16 @@ def tls_properties(spec: BrokerSpec) -> dict[str, str]:
         "ssl.principal.mapping.rules": "RULE:^CN=([^,]+)$/$1/,DEFAULT",
     }
     if spec.scram:
+        # The EXTERNAL listener (clients outside the cluster) takes the same users as CLIENT.
+        for listener in ["client"] + (["external"] if spec.external else []):
+            props.update({
+                f"listener.name.{listener}.ssl.client.auth": "none",
+                f"listener.name.{listener}.sasl.enabled.mechanisms": SCRAM_MECHANISM,
+                # The broker's side of SCRAM needs a login module, and no credentials: users live in the metadata.
+                f"listener.name.{listener}.{SCRAM_MECHANISM.lower()}.sasl.jaas.config":
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+            })
         props.update({
-            "listener.name.client.sasl.enabled.mechanisms": SCRAM_MECHANISM,
-            # The broker's side of SCRAM needs a login module, and no credentials: users live in the metadata.
-            f"listener.name.client.{SCRAM_MECHANISM.lower()}.sasl.jaas.config":
-                "org.apache.kafka.common.security.scram.ScramLoginModule required;",
             "authorizer.class.name": STANDARD_AUTHORIZER,
             "super.users": ";".join(f"User:{user}" for user in SUPER_USERS),
             "allow.everyone.if.no.acl.found": "false",
@@ -207,6 +213,10 @@ def server_properties(spec: BrokerSpec) -> str:
     advertised = [f"{client}://{host}:{KAFKA_PORT}"] + ([f"{internal}://{host}:{INTERNAL_PORT}"] if spec.tls else [])
     listeners = [f"{client}://:{KAFKA_PORT}"] + ([f"{internal}://:{INTERNAL_PORT}"] if spec.tls else [])
     names = list(dict.fromkeys([client, internal]))
+    if spec.external:
+        advertised.append(f"EXTERNAL://{EXTERNAL_ADDRESS}")
+        listeners.append(f"EXTERNAL://:{EXTERNAL_PORT}")
+        names.append("EXTERNAL")
     props: dict[str, str] = {}
     if spec.topology == "combined":
         # Every broker is also a voter of the metadata quorum. A dynamic quorum registers each voter's

@@ -53,6 +53,7 @@ class BrokerSpec:
     controllers: ControllerSpec | None = None  # KRaft with dedicated controllers; None: combined nodes (or ZooKeeper)
     tls: bool = False  # TLS listeners (components/security/spec.py describes the listener model)
     scram: bool = False  # SCRAM on the client listener, and the authorizer
+    external: bool = False  # an EXTERNAL listener for clients outside the cluster (components/external)
 
     @property
     def client_protocol(self) -> str:
@@ -156,7 +157,7 @@ def broker_spec(
     values: dict[str, Any], labels: Labels, problems: list[str], *, place: Place,
     zookeeper_connect: str | None, default_cluster_id: str, origin: str,
     controller_values: dict[str, Any] | None = None, controller_labels: Labels | None = None,
-    tls: bool = False, scram: bool = False, security_labels: Labels | None = None,
+    tls: bool = False, scram: bool = False, security_labels: Labels | None = None, external: bool = False,
 ) -> BrokerSpec:
     """The spec from checked key values (by camelCase name); rule violations are appended to `problems`.
 
@@ -206,6 +207,11 @@ def broker_spec(
         )
     if security_labels is not None:
         listener_problems(tls, scram, kraft, security_labels.full, problems)
+        if external and not (tls and scram):
+            problems.append(
+                f"{security_labels.full('external')} = true needs {security_labels.full('tls')} and "
+                f"{security_labels.full('scram')}: a listener outside the cluster must encrypt and tell clients apart"
+            )
     default_rf = values["defaultReplicationFactor"] or min(3, brokers)
     if default_rf > brokers:
         problems.append(
@@ -238,4 +244,5 @@ def broker_spec(
         controllers=controllers,
         tls=tls,
         scram=scram,
+        external=external,
     )

@@ -16,7 +16,6 @@ from .provider import ClusterCertificates, UserPasswords
 from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
-TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS
 
 
 class KafkaTlsArgs(TypedDict):
@@ -24,7 +23,14 @@ class KafkaTlsArgs(TypedDict):
     cluster_domain: NotRequired[str]
     certificate_validity_days: NotRequired[int]
     renew_before_days: NotRequired[int]
+    external_hosts: NotRequired[list[str]]
+    """KafkaExternalAccess's `hosts` (may be an output): further names of the nodes' certificate."""
 
+
+EXTERNAL_HOSTS_ARG = "external_hosts"
+EXTERNAL_HOSTS = Key("externalHosts", None, lambda value: value, "list of host names or IP addresses",
+                     "KafkaExternalAccess's `hosts` output (may be an output): the names clients outside the cluster dial.")
+TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS + (EXTERNAL_HOSTS,)
 
 class KafkaTls(PlatformComponent):
     """A cluster CA and the certificates it signs, generated once and kept in state as secrets, in Secrets
@@ -45,13 +51,16 @@ class KafkaTls(PlatformComponent):
             validity_problems(values, labels.full, labels.short, problems)
             return values
 
-        values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build)
+        values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build, outputs_allowed=(EXTERNAL_HOSTS_ARG,))
         place = Place(values["namespace"], values["clusterDomain"])
+        names: pulumi.Input[list[str]] = manifests.node_dns_names(place)
+        if args.get(EXTERNAL_HOSTS_ARG) is not None:
+            names = pulumi.Output.from_input(args[EXTERNAL_HOSTS_ARG]).apply(lambda hosts: manifests.node_dns_names(place) + list(hosts))
         self.certificates: ClusterCertificates | None = None
 
         def objects(component: pulumi.Resource) -> list:
             self.certificates = ClusterCertificates(
-                f"{name}-certificates", manifests.node_dns_names(place), values["certificateValidityDays"],
+                f"{name}-certificates", names, values["certificateValidityDays"],
                 values["renewBeforeDays"], pulumi.ResourceOptions(parent=component),
             )
             certs = self.certificates

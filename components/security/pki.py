@@ -8,6 +8,7 @@ fail at start ("algid parse error"). EC P-256 keys: small, fast handshakes, supp
 from __future__ import annotations
 
 import datetime
+import ipaddress
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -64,10 +65,20 @@ def new_ca(common_name: str, days: int = CA_VALIDITY_DAYS) -> Issued:
     return Issued(_key_pem(key), _cert_pem(cert))
 
 
+def _alt_name(name: str) -> x509.GeneralName:
+    """A subject alternative name: an IP address SAN for an address (a client dialling an IP checks those),
+    else a DNS name (wildcards included)."""
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
+
+
 def issue(ca: Issued, common_name: str, dns_names: list[str], days: int) -> Issued:
     """A leaf certificate for both ends of TLS (server and client auth): brokers and controllers are
     servers on their listeners and clients of each other; the admin tools are clients. Its subject is
-    `CN=<common_name>` only, which `ssl.principal.mapping.rules` turns into the principal User:<common_name>."""
+    `CN=<common_name>` only, which `ssl.principal.mapping.rules` turns into the principal User:<common_name>.
+    `dns_names`: its subject alternative names, DNS names or IP addresses."""
     ca_key = serialization.load_pem_private_key(ca.key_pem.encode(), password=None)
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.encode())
     key = _key()
@@ -84,7 +95,7 @@ def issue(ca: Issued, common_name: str, dns_names: list[str], days: int) -> Issu
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
     )
     if dns_names:
-        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False)
+        builder = builder.add_extension(x509.SubjectAlternativeName([_alt_name(n) for n in dns_names]), critical=False)
     cert = builder.sign(ca_key, hashes.SHA256())
     return Issued(_key_pem(key), _cert_pem(cert) + ca.cert_pem)
 

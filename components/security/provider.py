@@ -91,7 +91,7 @@ class ClusterCertificates(pulumi.dynamic.Resource):
     not_after: pulumi.Output[str]
     serial: pulumi.Output[str]
 
-    def __init__(self, name: str, dns_names: list[str], validity_days: int, renew_before_days: int,
+    def __init__(self, name: str, dns_names: pulumi.Input[list[str]], validity_days: int, renew_before_days: int,
                  opts: pulumi.ResourceOptions | None = None):
         props = {"dns_names": dns_names, "validity_days": validity_days, "renew_before_days": renew_before_days,
                  **{key: None for key in CERTIFICATE_OUTPUTS}}

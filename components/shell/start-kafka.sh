@@ -6,7 +6,8 @@
 # volume written for another role, formats KRaft storage once (ZooKeeper mode: waits for a serving
 # ensemble instead), then execs kafka-server-start.sh. It does not use the image's env-var mapping.
 # params: CLIENT_CONFIG CLUSTER_ID CONFIG_DIR CONTROLLER_ENDPOINTS DATA_DIR DATA_ROLE INITIAL_CONTROLLERS JOIN_WAIT_SECONDS KAFKA_HOME KAFKA_LOG_DIR MODE NODE_ID_OFFSET POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
-# Environment: POD_NAME (metadata.name).
+# Environment: POD_NAME (metadata.name); with external access EXTERNAL_ADDRESSES, `kafka-0=host:port,...`:
+# the address outside the cluster each broker advertises on its EXTERNAL listener.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -33,8 +34,22 @@ fi
 mkdir -p "$KAFKA_LOG_DIR"
 echo "$DATA_ROLE" >"$MARKER"
 
-sed -e "s/{{NODE_ID}}/$NODE_ID/g" -e "s/{{POD_NAME}}/$POD_NAME/g" "$CONFIG_DIR/server.properties" >"$RUNTIME_CONFIG"
-echo "[start-kafka] $POD_NAME: node $NODE_ID, $DATA_ROLE"
+# This broker's external address, if the configuration has an EXTERNAL listener.
+EXTERNAL_ADDRESS=""
+if grep -q '{{EXTERNAL_ADDRESS}}' "$CONFIG_DIR/server.properties"; then
+  IFS=, read -ra entries <<<"${EXTERNAL_ADDRESSES:-}"
+  for entry in "${entries[@]}"; do
+    if [ "${entry%%=*}" = "$POD_NAME" ]; then EXTERNAL_ADDRESS="${entry#*=}"; fi
+  done
+  if [[ ! "$EXTERNAL_ADDRESS" =~ ^[][A-Za-z0-9.:-]+:[0-9]+$ ]]; then
+    echo "[start-kafka] no external address for $POD_NAME in EXTERNAL_ADDRESSES ('${EXTERNAL_ADDRESSES:-}')" >&2
+    exit 1
+  fi
+fi
+
+sed -e "s/{{NODE_ID}}/$NODE_ID/g" -e "s/{{POD_NAME}}/$POD_NAME/g" -e "s/{{EXTERNAL_ADDRESS}}/$EXTERNAL_ADDRESS/g" \
+  "$CONFIG_DIR/server.properties" >"$RUNTIME_CONFIG"
+echo "[start-kafka] $POD_NAME: node $NODE_ID, $DATA_ROLE${EXTERNAL_ADDRESS:+, external $EXTERNAL_ADDRESS}"
 
 # other_controllers_listening: true if a controller other than this one accepts connections on its
 # CONTROLLER endpoint.

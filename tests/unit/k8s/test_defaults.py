@@ -20,7 +20,10 @@ def test_quorum_safety_and_hardening_everywhere(name):
     rendered = render_matrix(name)
     for manifest in rendered.manifests:
         if manifest["kind"] == "Service":
-            assert manifest["spec"]["clusterIP"] == "None"
+            # Headless, except each broker's own Service of external access.
+            external = manifest["metadata"]["name"].endswith("-external")
+            assert manifest["spec"].get("clusterIP") == (None if external else "None")
+            assert manifest["spec"]["type" if external else "clusterIP"] in ("NodePort", "LoadBalancer", "None")
             assert manifest["spec"]["publishNotReadyAddresses"] is True
         if manifest["kind"] == "StatefulSet":
             assert manifest["spec"]["podManagementPolicy"] == "Parallel"

@@ -13,7 +13,7 @@ from tests.helpers import shellcheck_binary
 from . import PACKAGE_DIR, shell
 from .harness import TIMEOUT
 
-NOT_PARAMS = {"POD_NAME", "BASH_REMATCH", "SECONDS"}  # set by the pod, and by bash itself
+NOT_PARAMS = {"POD_NAME", "EXTERNAL_ADDRESSES", "BASH_REMATCH", "SECONDS"}  # set by the pod (env), and by bash itself
 LIB_FUNCTIONS = re.findall(r"^([a-z_]+)\(\) \{", shell.script_text("lib.sh"), re.M)
 REFERENCE = re.compile(r"\$\{?([A-Z][A-Z0-9_]*)")
 ARITHMETIC = re.compile(r"\$\(\((.*?)\)\)")  # names in $(( ... )) need no $ (shellcheck SC2004)

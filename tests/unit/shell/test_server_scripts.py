@@ -68,6 +68,28 @@ def test_start_kafka_kraft_fills_identity_formats_and_starts(kafka):
     assert "[start-kafka] kafka-2: node 2, kraft" in result.stdout
 
 
+EXTERNAL_ADDRESSES = "kafka-0=203.0.113.10:31090,kafka-1=203.0.113.10:31091,kafka-10=[2001:db8::1]:31100"
+
+
+def test_start_kafka_advertises_its_own_external_address(kafka):
+    (kafka.config / "server.properties").write_text(TEMPLATE + "advertised.listeners.external=EXTERNAL://{{EXTERNAL_ADDRESS}}\n")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    for pod, address in (("kafka-1", "203.0.113.10:31091"), ("kafka-10", "[2001:db8::1]:31100")):
+        result = kafka.run("start-kafka.sh", {"POD_NAME": pod, "EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES})
+        assert result.returncode == 0, result.stderr
+        assert f"advertised.listeners.external=EXTERNAL://{address}\n" in (kafka.root / "server.properties").read_text()
+        assert f"external {address}" in result.stdout
+
+
+def test_start_kafka_without_its_external_address_refuses_to_start(kafka):
+    (kafka.config / "server.properties").write_text(TEMPLATE + "x=EXTERNAL://{{EXTERNAL_ADDRESS}}\n")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-3", "EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES})
+    assert result.returncode == 1
+    assert "no external address for kafka-3 in EXTERNAL_ADDRESSES" in result.stderr
+    assert kafka.calls("kafka-server-start.sh") == []
+
+
 def test_start_kafka_zookeeper_mode_waits_for_a_serving_ensemble_and_does_not_format(kafka):
     # The first server is down and the second not serving yet; on the second round it serves.
     with fake_zookeeper(NOT_SERVING, SERVING) as (port, requests):
