@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -69,10 +70,11 @@ def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0", secu
     return [line for line in result.stdout.splitlines() if EVENT.search(line)]
 
 
-def describe_topic(cluster, namespace: str, topic: str) -> str:
+def describe_topic(cluster, namespace: str, topic: str, secure: bool = False) -> str:
+    bootstrap, options = broker_access(secure)
     return cluster.kubectl(
         "exec", "kafka-0", "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-topics.sh",
-        "--bootstrap-server", "localhost:9092", "--describe", "--topic", topic, timeout=180,
+        "--bootstrap-server", bootstrap, "--describe", "--topic", topic, *options, timeout=180,
     ).stdout
 
 
@@ -98,3 +100,46 @@ class LogStream:
             self.process.kill()
             self.process.wait()
         self.file.close()
+
+
+# Kafka's console tools run on this machine, outside the cluster, from the jars the test command fetched.
+CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer"
+CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"
+
+
+def node_address(cluster) -> str:
+    """The node's InternalIP: where a client outside the cluster reaches its node ports."""
+    return cluster.kubectl("get", "nodes", "-o", 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}').stdout.strip()
+
+
+def outside_client_config(directory: Path, user: str, password: str, ca_pem: str) -> Path:
+    """client.properties of a client outside the cluster: SCRAM over TLS, trusting the stack's CA (the
+    README's copyable config)."""
+    (directory / "ca.crt").write_text(ca_pem)
+    config = directory / "client.properties"
+    config.write_text(
+        "security.protocol=SASL_SSL\n"
+        "sasl.mechanism=SCRAM-SHA-512\n"
+        f'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{user}" password="{password}";\n'
+        "ssl.truststore.type=PEM\n"
+        f"ssl.truststore.location={directory / 'ca.crt'}\n"
+    )
+    return config
+
+
+def host_tool(main_class: str, args: list[str], timeout: float, input: str | None = None) -> subprocess.CompletedProcess:
+    """A Kafka tool as a JVM on this machine (the Kafka 4.x jars of KAFKA_DEMO_JARS_4). A tool still running
+    after `timeout` seconds (a consumer never idles while the demo's producer writes) is killed: its output
+    so far is returned, with returncode None."""
+    jars = os.environ.get("KAFKA_DEMO_JARS_4")
+    assert jars, "KAFKA_DEMO_JARS_4 is not set: run the README's test command (scripts/test.sh), which fetches Kafka"
+    with subprocess.Popen(["java", "-Xmx256m", "-cp", f"{jars}/*", main_class, *args], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as tool:
+        try:
+            stdout, stderr = tool.communicate(input, timeout=timeout)
+            code = tool.returncode
+        except subprocess.TimeoutExpired:
+            tool.kill()
+            stdout, stderr = tool.communicate()
+            code = None
+    return subprocess.CompletedProcess(tool.args, code, stdout, stderr)

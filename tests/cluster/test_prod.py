@@ -1,12 +1,15 @@
 """The prod stack shape (KRaft on Kafka 4.4.0, 3 dedicated controllers, 3 brokers, RF 3, min ISR 2,
 pvcRetention: Retain) through the real engine, with TLS and SCRAM on: certificates and passwords generated
-by the engine's Python dynamic provider, Secrets through the API server, clients with their own users.
+by the engine's Python dynamic provider, Secrets through the API server, clients with their own users, and
+external access through per-broker NodePort Services on the node's address (kube-proxy forwards them), used
+by a Kafka client on this machine with a user of its own.
 
 Sized for a 2-core node (smaller requests, memory and volumes); everything else is prod's own config.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
@@ -16,7 +19,10 @@ import yaml
 
 from components.config.stack_files import stack_config
 from tests.helpers import wait_for
-from tests.cluster.kafka_checks import EVENT, pods, ready, sent_numbers, topic_values
+from tests.cluster.kafka_checks import (
+    CONSOLE_CONSUMER, CONSOLE_PRODUCER, EVENT, describe_topic, host_tool, node_address, outside_client_config, pods, ready,
+    sent_numbers, topic_values,
+)
 
 pytestmark = pytest.mark.cluster
 
@@ -29,11 +35,17 @@ SMALL = [
     "consumer.cpuRequest=50m", "consumer.replicas=2",
     "security.tls=true", "security.scram=true",
 ]
+OUTSIDE_USER, OUTSIDE_GROUP = "outside", "outside-readers"
+OUTSIDE = [
+    "external.type=NodePort",
+    f'security.users={{"{OUTSIDE_USER}": {{"produce": ["events"], "consume": ["events"], "groups": ["{OUTSIDE_GROUP}"]}}}}',
+]
 
 
 @pytest.fixture(scope="module")
 def prod(engine, cluster):
-    config = stack_config(STACK, SMALL)
+    # The node's address is where clients outside reach the node ports (external.host).
+    config = stack_config(STACK, SMALL + OUTSIDE + [f"external.host={node_address(cluster)}"])
     engine.write_stack(STACK, config)
     engine.init_stack(STACK)
     try:
@@ -65,9 +77,48 @@ def test_prod_comes_up_with_every_broker_ready(engine, cluster, prod):
     ]
     # Security: the CA is an output (public); where each user's credentials are, never the credentials.
     assert outputs["caCertificate"].startswith("-----BEGIN CERTIFICATE-----")
-    assert outputs["userSecrets"] == {"producer": "kafka-user-producer", "consumer": "kafka-user-consumer"}
+    assert outputs["userSecrets"] == {"producer": "kafka-user-producer", "consumer": "kafka-user-consumer",
+                                      OUTSIDE_USER: f"kafka-user-{OUTSIDE_USER}"}
     users = yaml.safe_load(cluster.kubectl("get", "jobs", "-n", NAMESPACE, "-l", "app=kafka-users", "-o", "yaml").stdout)["items"]
     assert len(users) == 1 and users[0]["status"].get("succeeded") == 1
+
+
+def test_a_client_outside_the_cluster_reaches_every_broker_through_its_node_port(engine, cluster, prod, tmp_path):
+    """A Kafka client on this machine, configured as the README says (externalBootstrapServers, the user's
+    password from its Secret, caCertificate): each broker's node port bootstraps it, and its records reach
+    the leaders on all three brokers (each advertises its own node port) and come back in its group."""
+    outputs = engine.outputs(STACK)
+    host = node_address(cluster)
+    addresses = [f"{host}:{31090 + i}" for i in range(3)]
+    assert outputs["externalBootstrapServers"] == ",".join(addresses)
+    described = describe_topic(cluster, NAMESPACE, "events", secure=True)
+    leaders = {line.split("Leader:")[1].split()[0] for line in described.splitlines() if "Leader:" in line}
+    assert leaders == {"0", "1", "2"}, leaders  # so producing to every partition needs every broker
+    password = base64.b64decode(cluster.kubectl(
+        "get", "secret", f"kafka-user-{OUTSIDE_USER}", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout).decode()
+    config = outside_client_config(tmp_path, OUTSIDE_USER, password, outputs["caCertificate"])
+    sent = []
+    for i, address in enumerate(addresses):  # one producer per broker's node port as its only bootstrap address
+        lines = [f"key-{n}:outside-{i}-{n}" for n in range(24)]
+        result = host_tool(CONSOLE_PRODUCER, [
+            "--bootstrap-server", address, "--topic", "events", "--producer.config", str(config),
+            "--producer-property", "acks=all", "--property", "parse.key=true", "--property", "key.separator=:",
+        ], input="\n".join(lines) + "\n", timeout=120)
+        assert result.returncode == 0, f"producer via {address} failed:\n{result.stderr[-3000:]}"
+        sent += [line.split(":", 1)[1] for line in lines]
+    # The demo's producer keeps writing, so the consumer never idles: it reads for a minute, then is stopped.
+    consumed = host_tool(CONSOLE_CONSUMER, [
+        "--bootstrap-server", addresses[0], "--topic", "events", "--group", OUTSIDE_GROUP, "--from-beginning",
+        "--consumer.config", str(config),
+    ], timeout=60).stdout
+    missing = set(sent) - set(consumed.splitlines())
+    assert not missing, f"{len(missing)} of {len(sent)} records not read back outside the cluster, e.g. {sorted(missing)[:5]}"
+    # A wrong password is refused on the external listener too.
+    (tmp_path / "wrong").mkdir()
+    wrong = outside_client_config(tmp_path / "wrong", OUTSIDE_USER, "not-the-password", outputs["caCertificate"])
+    refused = host_tool(CONSOLE_PRODUCER, ["--bootstrap-server", addresses[1], "--topic", "events", "--producer.config", str(wrong)],
+                        input="k:v\n", timeout=120)
+    assert "Authentication failed" in refused.stdout + refused.stderr, refused.stderr[-3000:]
 
 
 def plain_text_paths(node, markers: tuple[str, ...], path: str = "") -> list[str]:
