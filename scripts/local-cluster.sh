@@ -9,12 +9,16 @@
 # What runs, all as host processes of root, all listening on loopback or on the pod bridge only:
 #   etcd, kube-apiserver, kube-controller-manager, kube-scheduler   the control plane (loopback)
 #   containerd + runc, kubelet                                      the node "kafka-demo-node"
+#   kube-proxy (nftables mode)               NodePorts on the bridge's address only (10.244.0.1:<nodePort>)
 #   CoreDNS                                  cluster DNS on the bridge's address, cluster.local only, no upstream
 #   local-path-provisioner                   dynamic hostPath volumes, StorageClass "standard" (default)
-# Pods get addresses on the bridge kdcni0 (10.244.0.0/24) from the CNI bridge plugin. There is no
-# kube-proxy: the stacks use headless Services only (DNS answers with pod addresses); ClusterIP
-# Services get an address but nothing forwards it. Pods have no default route, and IP forwarding is
-# not enabled, so nothing a pod sends can leave this machine.
+# Pods get addresses on the bridge kdcni0 (10.244.0.0/24) from the CNI bridge plugin. The stacks use
+# headless Services (DNS answers with pod addresses). kube-proxy forwards Services in its own nftables
+# tables (ip/ip6 kube-proxy): a NodePort answers on 10.244.0.1 only (nodePortAddresses), never on
+# loopback or this machine's other interfaces, so a client on this machine reaches a pod through it
+# (ClusterIPs get rules too; the stacks do not use them). kube-proxy changes no sysctl (its conntrack
+# settings are all 0, see write_configs). Pods have no default route, and IP forwarding is not
+# enabled, so nothing a pod sends can leave this machine.
 #
 # Images: docker.io/apache/kafka:<v> for both Kafka versions the stacks use (3.x from tools/kafka/pom.xml,
 # with docker.io/library/zookeeper:<v>; 4.x, KRaft only, from tools/kafka/pom-kafka4.xml) are built
@@ -43,11 +47,13 @@ NODE=kafka-demo-node                      # the node's name
 BRIDGE=kdcni0                             # the pod bridge (the real-Kafka tier uses kdbr0, 10.213.77.0/24)
 POD_SUBNET=10.244.0.0/24
 GATEWAY=10.244.0.1                        # the bridge's address: node IP, kubelet, CoreDNS
-SERVICE_RANGE=10.96.0.0/16                # ClusterIPs (allocated, not forwarded: no kube-proxy)
+SERVICE_RANGE=10.96.0.0/16                # ClusterIPs
 ETCD_PORT=12379; ETCD_PEER_PORT=12380     # 127.0.0.1
 API_PORT=16443                            # 127.0.0.1
 KUBELET_PORT=10250                        # $GATEWAY, TLS, client certificate or token required
 KUBELET_HEALTHZ_PORT=10248                # 127.0.0.1
+KUBE_PROXY_HEALTHZ_PORT=10256             # 127.0.0.1 (kube-proxy's default port, loopback only)
+KUBE_PROXY_METRICS_PORT=10249             # 127.0.0.1
 COREDNS_READY_PORT=18181                  # 127.0.0.1
 SANDBOX_IMAGE=registry.k8s.io/pause:3.10  # containerd's sandbox_image; built from tools/cluster/pause.c
 REAL_HELPER_IMAGE=docker.io/library/busybox:1.37   # provisioner helper pods with --real-images
@@ -56,7 +62,7 @@ PROVISIONER_MODULE=github.com/rancher/local-path-provisioner@v0.0.30   # the one
 PROVISIONER_NAME=rancher.io/local-path
 STORAGE_NAMESPACE=local-path-storage
 # Start order; `down` stops them in reverse (the kubelet and containerd first, see cmd_down).
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet coredns local-path-provisioner)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy coredns local-path-provisioner)
 # Host paths the components may create outside the state dir. Seen here: /var/lib/kubelet/device-plugins
 # (the kubelet's device plugin socket, a fixed path), /var/log/containers (the kubelet's log links),
 # /var/lib/cni (libcni's result cache), /run/containerd/s (shim sockets), /run/netns (pod network
@@ -155,7 +161,8 @@ stop_pids() {
 ensure_packages() {
   local real="$1" missing=() cmd
   local -A needs=([containerd]=containerd [ctr]=containerd [runc]=runc [etcd]=etcd-server [iptables]=iptables
-    [openssl]=openssl [ip]=iproute2 [setsid]=util-linux [findmnt]=util-linux [python3]=python3 [sysctl]=procps)
+    [openssl]=openssl [ip]=iproute2 [setsid]=util-linux [findmnt]=util-linux [python3]=python3 [sysctl]=procps
+    [nft]=nftables)
   if [ "$real" = no ]; then
     needs+=([umoci]=umoci [debootstrap]=debootstrap [gcc]=gcc [java]=openjdk-17-jre-headless [mvn]=maven)
   fi
@@ -252,6 +259,7 @@ make_pki() {
   issue kubelet "/CN=system:node:$NODE/O=system:nodes" clientAuth           # Node authorizer + NodeRestriction
   issue apiserver-kubelet-client "/CN=kube-apiserver-kubelet-client/O=system:masters" clientAuth   # logs, exec
   issue coredns "/CN=kafka-demo:coredns" clientAuth                          # read-only role below
+  issue kube-proxy "/CN=system:kube-proxy" clientAuth                         # system:node-proxier
   # Service account tokens.
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$pki/sa.key" 2>/dev/null
   openssl pkey -in "$pki/sa.key" -pubout -out "$pki/sa.pub"
@@ -261,6 +269,7 @@ make_pki() {
   write_kubeconfig "$pki/scheduler.kubeconfig" scheduler
   write_kubeconfig "$pki/kubelet.kubeconfig" kubelet
   write_kubeconfig "$pki/coredns.kubeconfig" coredns
+  write_kubeconfig "$pki/kube-proxy.kubeconfig" kube-proxy
 }
 
 # --- configuration files ---------------------------------------------------------------------------
@@ -371,6 +380,35 @@ evictionHard:
   imagefs.available: "2%"
 imageGCHighThresholdPercent: 99
 imageGCLowThresholdPercent: 98
+EOF
+  # kube-proxy, nftables mode: its rules live in tables of its own (ip kube-proxy, ip6 kube-proxy), apart
+  # from any iptables rules of this machine, and `kube-proxy --cleanup` removes them by deleting those
+  # two tables (iptables mode would add KUBE-* chains to the shared iptables-nft filter and nat tables
+  # instead). NodePorts on the bridge's address only: nothing is opened on loopback (nftables mode has
+  # no localhost NodePorts, so net.ipv4.conf.*.route_localnet stays as it is) or on this machine's
+  # other interfaces. conntrack: every value 0, so kube-proxy sets no sysctl (by default it raises
+  # nf_conntrack_max and the module's hashsize, and sets the TCP established and close-wait timeouts).
+  # Health and metrics on loopback; no profiling.
+  cat >"$state/kube-proxy.yaml" <<EOF
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+mode: nftables
+clientConnection:
+  kubeconfig: $pki/kube-proxy.kubeconfig
+hostnameOverride: $NODE
+clusterCIDR: $POD_SUBNET
+nodePortAddresses: [$GATEWAY/32]
+healthzBindAddress: 127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT
+metricsBindAddress: 127.0.0.1:$KUBE_PROXY_METRICS_PORT
+enableProfiling: false
+conntrack:
+  maxPerCore: 0
+  min: 0
+  tcpEstablishedTimeout: 0s
+  tcpCloseWaitTimeout: 0s
+  tcpBeLiberal: false
+  udpTimeout: 0s
+  udpStreamTimeout: 0s
 EOF
   # CoreDNS: on the bridge address only, the cluster's names only (headless per-pod names, pod
   # addresses "pods insecure"), no forward plugin: nothing is asked of any other server.
@@ -510,11 +548,18 @@ all_running() {
   for name in "${COMPONENTS[@]}"; do pid_of "$name" >/dev/null || return 1; done
 }
 
-healthy() { # everything running, node Ready, DNS answering, StorageClass and images present
+# kube-proxy's /healthz: 200 once its rules are in place and kept up to date.
+proxy_healthy() {
+  python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' \
+    "http://127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz" >/dev/null 2>&1
+}
+
+healthy() { # everything running, node Ready, kube-proxy synced, DNS answering, StorageClass and images present
   local image
   all_running || return 1
   [ -x "$KUBE_BIN/kubectl" ] || return 1
   [ "$(kc get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = True ] || return 1
+  proxy_healthy || return 1
   python3 "$repo/tools/cluster/dns-query.py" "$GATEWAY" kubernetes.default.svc.cluster.local 2 >/dev/null || return 1
   kc get storageclass standard >/dev/null 2>&1 || return 1
   for image in $IMAGES; do
@@ -530,7 +575,7 @@ report() { # what `up` prints at the end, also when the cluster was already up
     log "images (built locally, imported into containerd; never pulled):"
     for image in $IMAGES; do log "  $image"; done
   fi
-  log "node $NODE Ready; DNS $GATEWAY (cluster.local); default StorageClass standard; context $CONTEXT"
+  log "node $NODE Ready; DNS $GATEWAY (cluster.local); NodePorts on $GATEWAY only (kube-proxy, nftables); default StorageClass standard; context $CONTEXT"
   log "logs and state: $state"
   echo "export KUBECONFIG=$kubeconfig"
 }
@@ -591,7 +636,7 @@ cmd_up() {
     return 0
   fi
   # Anything else of an earlier run (interrupted, failed, or a component died): clean it up first.
-  if [ -e "$state" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(leftover_pids)" ]; then
+  if [ -e "$state" ] || ip link show "$BRIDGE" >/dev/null 2>&1 || [ -n "$(leftover_pids)" ] || proxy_tables >/dev/null; then
     log "leftovers of an earlier run: running 'down' first"
     do_down >&2
   fi
@@ -661,7 +706,14 @@ cmd_up() {
   wait_until 120 "node $NODE to register" kc get node "$NODE"
   wait_until 180 "node $NODE to be Ready" kc wait --for condition=Ready "node/$NODE" --timeout 5s
 
-  # 6. DNS and storage.
+  # 6. kube-proxy (it reads the node's address, 10.244.0.1, from the Node object): healthy once it has
+  #    written its rules for the first time.
+  t=$(now)
+  spawn kube-proxy "$KUBE_BIN/kube-proxy" --config "$state/kube-proxy.yaml" --v 1
+  wait_until 60 "kube-proxy to sync its rules" proxy_healthy
+  timings+=("kube-proxy start $(( $(now) - t ))s")
+
+  # 7. DNS and storage.
   spawn coredns "$COREDNS" -conf "$state/Corefile"
   wait_until 60 "CoreDNS to answer" python3 "$repo/tools/cluster/dns-query.py" "$GATEWAY" kubernetes.default.svc.cluster.local 2
   # The provisioner runs on the host with the admin identity: it is root here anyway (its helper
@@ -686,6 +738,7 @@ cmd_status() {
   load_env
   if [ ! -d "$state" ]; then
     log "down (no $state)"
+    if proxy_tables >/dev/null; then log "leftover kube-proxy nftables tables: run 'down' to remove them"; fi
     exit 3
   fi
   for name in "${COMPONENTS[@]}"; do
@@ -701,6 +754,9 @@ cmd_status() {
     ready="$(kc get node "$NODE" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" || true
   fi
   log "node $NODE Ready: ${ready:-unknown}"
+  if pid_of kube-proxy >/dev/null; then
+    if proxy_healthy; then log "kube-proxy: rules in sync (nftables tables ip/ip6 kube-proxy)"; else log "kube-proxy: not healthy (127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz)"; fi
+  fi
   if [ -f "$state/up.ok" ] && [ "$running" = "${#COMPONENTS[@]}" ] && [ "$ready" = True ]; then
     log "up ($MODE images)"
     echo "export KUBECONFIG=$kubeconfig"
@@ -803,7 +859,7 @@ do_down() {
   #    takes long to stop without etcd), then anything else of ours.
   if pid="$(pid_of containerd)"; then stop_pids 20 "$pid"; say "process containerd (pid $pid)"; fi
   local pids=() group
-  for group in "local-path-provisioner coredns kube-scheduler kube-controller-manager" kube-apiserver etcd; do
+  for group in "local-path-provisioner coredns kube-proxy kube-scheduler kube-controller-manager" kube-apiserver etcd; do
     pids=()
     for name in $group; do
       if pid="$(pid_of "$name")"; then pids+=("$pid"); say "process $name (pid $pid)"; fi
@@ -850,19 +906,26 @@ do_down() {
     done
   fi
 
-  # 6. iptables: chains and rules that appeared since `up` (kubelet, CNI plugins) are removed, with
+  # 6. kube-proxy's rules (it leaves them in place when it stops): `kube-proxy --cleanup` deletes its
+  #    nftables tables and any KUBE-* chains of its iptables and ipvs modes; checked after step 7.
+  if [ -f "$state/pids/kube-proxy" ] || proxy_tables >/dev/null; then
+    cleanup_proxy
+  fi
+
+  # 7. iptables: chains and rules that appeared since `up` (kubelet, CNI plugins) are removed, with
   #    iptables-restore --noflush so nothing else is touched; other differences are only reported.
   if [ -f "$before/iptables" ]; then
     for table in iptables ip6tables; do
       restore_iptables "$table"
     done
   fi
+  check_proxy_cleanup
   if [ -f "$before/nft" ] && command -v nft >/dev/null; then
     nft list ruleset 2>/dev/null | diff -q "$before/nft" - >/dev/null \
       || log "note: the nftables ruleset differs from before 'up' (not changed by this script; iptables-nft rules are handled above)"
   fi
 
-  # 7. sysctls: every value that differs from before `up` is set back (the kubelet sets
+  # 8. sysctls: every value that differs from before `up` is set back (the kubelet sets
   #    vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops, kernel.keys.*).
   if [ -f "$before/sysctl" ]; then
     while IFS= read -r line; do
@@ -876,14 +939,14 @@ do_down() {
     done < <(changed_sysctls)
   fi
 
-  # 8. cgroups the kubelet and containerd created, in every hierarchy, deepest first (rmdir only).
+  # 9. cgroups the kubelet and containerd created, in every hierarchy, deepest first (rmdir only).
   if [ -f "$before/cgroups" ]; then
     while IFS= read -r dir; do
       if rmdir "$dir" 2>/dev/null; then say "cgroup $dir"; else log "could not remove cgroup $dir"; fi
     done < <(new_cgroups | awk '{print length($0) " " $0}' | sort -rn | cut -d' ' -f2-)
   fi
 
-  # 9. Paths outside the state dir that this run created (kubelet, CNI, containerd defaults).
+  # 10. Paths outside the state dir that this run created (kubelet, CNI, containerd defaults).
   if [ -f "$before/paths" ]; then
     for target in "${WATCHED_PATHS[@]}"; do
       [ -e "$target" ] || continue
@@ -901,7 +964,7 @@ do_down() {
     done
   fi
 
-  # 10. The state dir (certificates, etcd, containerd's images, volumes, logs, snapshots).
+  # 11. The state dir (certificates, etcd, containerd's images, volumes, logs, snapshots).
   if [ -e "$state" ]; then
     if findmnt -rn -o TARGET | grep "^$state/" >/dev/null; then
       log "still mounted under $state; leaving it in place:"
@@ -945,6 +1008,47 @@ changed_sysctls() {
                 END { for (k in old) if (count[k] == 1 && seen[k] == 1 && now[k] != old[k]) print k " = " old[k] }' \
     "$now_file" "$before/sysctl" | sort
   rm -f "$now_file"
+}
+
+# kube-proxy's nftables tables ("table ip kube-proxy", "table ip6 kube-proxy"), one a line; fails if none.
+proxy_tables() {
+  command -v nft >/dev/null || return 1
+  nft list tables 2>/dev/null | grep -E '^table (ip|ip6|inet) kube-proxy$'
+}
+
+# `kube-proxy --cleanup` with this run's configuration: it deletes its nftables tables (both families)
+# and the KUBE-* chains its iptables and ipvs modes would have made. Without the binary (an `up`
+# interrupted early) or if it fails, its tables are deleted with nft, as its cleanup does.
+cleanup_proxy() {
+  local config=() output family
+  if [ -n "${KUBE_BIN:-}" ] && [ -x "$KUBE_BIN/kube-proxy" ]; then
+    [ -f "$state/kube-proxy.yaml" ] && config=(--config "$state/kube-proxy.yaml")
+    if output="$("$KUBE_BIN/kube-proxy" --cleanup "${config[@]}" 2>&1)"; then
+      say "kube-proxy rules (kube-proxy --cleanup)"
+    else
+      log "kube-proxy --cleanup failed: $(tail -n 5 <<<"$output" | tr '\n' ' ')"
+    fi
+  fi
+  for family in $(proxy_tables | cut -d' ' -f2); do
+    nft delete table "$family" kube-proxy && say "nftables table $family kube-proxy"
+  done
+}
+
+# After the cleanup and the iptables restore: no kube-proxy table and no KUBE-* chain that was not
+# there before `up` may remain.
+check_proxy_cleanup() {
+  local left="" tool
+  left="$(proxy_tables | tr '\n' ' ')"
+  for tool in iptables ip6tables; do
+    command -v "$tool-save" >/dev/null && [ -f "$before/$tool" ] || continue
+    left+="$(iptables_dump "$tool-save" | grep -E '^:KUBE-' | grep -vxF -f <(cat "$before/$tool"; echo '#none#') \
+      | sed "s/^:\([^ ]*\).*/$tool \1 /" | tr -d '\n')"
+  done
+  if [ -n "$left" ]; then
+    log "kube-proxy's rules are not all gone: $left"
+  else
+    log "checked: no kube-proxy nftables table and no new KUBE-* chain left"
+  fi
 }
 
 restore_iptables() {
@@ -991,7 +1095,7 @@ restore_iptables() {
 
 cmd_down() {
   [ "$(id -u)" = 0 ] || die "must run as root"
-  if [ ! -e "$state" ] && ! ip link show "$BRIDGE" >/dev/null 2>&1 && [ -z "$(leftover_pids)" ]; then
+  if [ ! -e "$state" ] && ! ip link show "$BRIDGE" >/dev/null 2>&1 && [ -z "$(leftover_pids)" ] && ! proxy_tables >/dev/null; then
     log "nothing to do: no cluster state in $state"
     return 0
   fi
