@@ -12,13 +12,14 @@ repository, where Pulumi runs `__main__.py`, it is `components`. Each component 
 
 Layout: config/ (every key once, checks, stack settings), k8s/ (shared Kubernetes builders), one package
 per role with its spec, configuration files, manifests and component (kafka/, zookeeper/, clients/,
-security/: certificates, SCRAM users and ACLs),
+security/: certificates, SCRAM users and ACLs, external/: access from outside the cluster),
 shell/ (the container scripts), engine/ (the stack program, the mock-engine renderer, the
 multi-language provider).
 """
 
 from .clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, KafkaTopicArgs, ProducerJob, ProducerJobArgs
 from .engine.base import InvalidArgs
+from .external.component import KafkaExternalAccess, KafkaExternalAccessArgs
 from .kafka.component import KafkaBroker, KafkaBrokerArgs
 from .security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
 from .zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
@@ -26,7 +27,8 @@ from .zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 __version__ = "0.2.0"
 
 __all__ = [
-    "ConsumerJob", "ConsumerJobArgs", "InvalidArgs", "KafkaBroker", "KafkaBrokerArgs", "KafkaTopic", "KafkaTopicArgs",
+    "ConsumerJob", "ConsumerJobArgs", "InvalidArgs", "KafkaBroker", "KafkaBrokerArgs", "KafkaExternalAccess",
+    "KafkaExternalAccessArgs", "KafkaTopic", "KafkaTopicArgs",
     "KafkaTls", "KafkaTlsArgs", "KafkaUsers", "KafkaUsersArgs", "ProducerJob", "ProducerJobArgs",
     "ZookeeperCluster", "ZookeeperClusterArgs",
 ]

@@ -84,14 +84,15 @@ class Recorder(pulumi.runtime.Mocks):
         return {}
 
 
-def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None) -> Rendered:
+def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None,
+           recorder: type[Recorder] = Recorder) -> Rendered:
     """Run the program for `stack` with `config` (keys without the project prefix), recording into
-    `rendered` (a new one if not given).
+    `rendered` (a new one if not given); `recorder`: tests may answer some resources as a cluster would.
 
     Raises pulumi.RunError on invalid config, before any resource is registered.
     """
     rendered = rendered if rendered is not None else Rendered()
-    pulumi.runtime.set_mocks(Recorder(rendered), project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.set_mocks(recorder(rendered), project=PROJECT, stack=stack, preview=False)
     pulumi.runtime.set_all_config(
         {f"{PROJECT}:{key}": value if isinstance(value, str) else json.dumps(value) for key, value in config.items()}
     )

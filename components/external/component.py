@@ -1,7 +1,6 @@
 """KafkaExternalAccess: the per-broker Services that reach the brokers from outside the cluster."""
 
-from __future__ import annotations
-
+from dataclasses import replace
 from typing import Any, NotRequired, Optional, TypedDict
 
 import pulumi
@@ -13,16 +12,20 @@ from . import manifests
 from .spec import LOAD_BALANCER, ExternalSpec, external_spec, host_port
 
 BROKERS = next(key for key in KAFKA.keys if key.name == "replicas")
-ARGS_KEYS = (COMPONENT_NAMESPACE, BROKERS) + EXTERNAL.keys
+# `type` is required of a library user: the component is the external access ("none" would be no component).
+ARGS_KEYS = (COMPONENT_NAMESPACE, BROKERS) + tuple(
+    replace(key, default=None, required=True) if key.name == "type" else key for key in EXTERNAL.keys
+)
+# What a run without a cluster (render.py, the mock engine) shows where a load balancer's address goes.
 UNASSIGNED = "<assigned by the load balancer of {service}>"
 
 
 class KafkaExternalAccessArgs(TypedDict):
     namespace: str
-    replicas: NotRequired[int]
-    """The brokers: one Service each."""
     type: str
     """NodePort or LoadBalancer."""
+    replicas: NotRequired[int]
+    """The brokers: one Service each."""
     host: NotRequired[str]
     node_port_base: NotRequired[int]
     annotations: NotRequired[dict[str, str]]
@@ -36,6 +39,18 @@ def load_balancer_host(status: Any) -> str | None:
         if address:
             return address
     return None
+
+
+def assigned_host(service: str, status: Any) -> str:
+    """The load balancer's address of `service`. No status at all: a run without a cluster (a placeholder
+    says whose address goes there). A status without an address after pulumi-kubernetes waited for one
+    (pulumi.com/waitFor): an error, never a placeholder in a real certificate or broker configuration."""
+    if status is None:
+        return UNASSIGNED.format(service=service)
+    host = load_balancer_host(status)
+    if host is None:
+        raise pulumi.RunError(f"Service {service}: its load balancer has no IP or host name in .status.loadBalancer.ingress")
+    return host
 
 
 class KafkaExternalAccess(PlatformComponent):
@@ -53,29 +68,26 @@ class KafkaExternalAccess(PlatformComponent):
 
     def __init__(self, name: str, args: KafkaExternalAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
         def build(values, labels, problems) -> ExternalSpec | None:
-            # Component args: the listener's security is the brokers' (KafkaBroker checks it).
+            # Component args: whether the listener is secured is KafkaBroker's to check (its tls, scram).
             spec = external_spec(values, labels.full, problems, tls=True, scram=True, brokers=values["replicas"],
                                  security_label=labels.full)
             if spec is None:
                 problems.append(f"{labels.full('type')} = none: KafkaExternalAccess needs NodePort or LoadBalancer")
             return spec
 
-        values_spec = spec_from_args("KafkaExternalAccess", name, ARGS_KEYS, args, build)
-        assert values_spec is not None
-        spec: ExternalSpec = values_spec
-        brokers = int(args.get("replicas") or BROKERS.default)
-        super().__init__("KafkaExternalAccess", name, manifests.manifests(args["namespace"], spec, brokers), opts)
+        spec = spec_from_args("KafkaExternalAccess", name, ARGS_KEYS, args, build)
+        assert spec is not None
+        super().__init__("KafkaExternalAccess", name, manifests.manifests(args["namespace"], spec), opts)
+        services = [self.object("Service", external_service(i)) for i in range(spec.brokers)]
         if spec.type == LOAD_BALANCER:
-            services = [self.object("Service", external_service(i)) for i in range(brokers)]
-            hosts = pulumi.Output.all(*[
-                service.status.apply(lambda status, s=external_service(i): load_balancer_host(status) or UNASSIGNED.format(service=s))
+            self.hosts = pulumi.Output.all(*[
+                service.status.apply(lambda status, s=external_service(i): assigned_host(s, status))
                 for i, service in enumerate(services)
             ])
-            self.hosts = hosts
-            self.addresses = hosts.apply(lambda names: [host_port(host, EXTERNAL_PORT) for host in names])
+            self.addresses = self.hosts.apply(lambda names: [host_port(host, EXTERNAL_PORT) for host in names])
         else:
-            ready = pulumi.Output.all(*[self.object("Service", external_service(i)).id for i in range(brokers)])
-            self.hosts = ready.apply(lambda _: [spec.host])
-            self.addresses = ready.apply(lambda _: spec.node_port_addresses(brokers))
+            created = pulumi.Output.all(*[service.id for service in services])
+            self.hosts = created.apply(lambda _: [spec.host])
+            self.addresses = created.apply(lambda _: spec.node_port_addresses())
         self.bootstrap_servers = self.addresses.apply(",".join)
         self.register_outputs({"addresses": self.addresses, "hosts": self.hosts, "bootstrap_servers": self.bootstrap_servers})

@@ -43,5 +43,5 @@ def service(namespace: str, spec: ExternalSpec, ordinal: int) -> Manifest:
     }
 
 
-def manifests(namespace: str, spec: ExternalSpec, brokers: int) -> list[Manifest]:
-    return [service(namespace, spec, i) for i in range(brokers)]
+def manifests(namespace: str, spec: ExternalSpec) -> list[Manifest]:
+    return [service(namespace, spec, i) for i in range(spec.brokers)]

@@ -30,15 +30,16 @@ class ExternalSpec:
     type: str  # NodePort or LoadBalancer
     host: str | None  # NodePort: where clients reach the nodes
     node_port_base: int
+    brokers: int  # one Service, and one address, per broker
     annotations: dict[str, str] = field(default_factory=dict)
 
     def node_port(self, ordinal: int) -> int:
         return self.node_port_base + ordinal
 
-    def node_port_addresses(self, brokers: int) -> list[str]:
+    def node_port_addresses(self) -> list[str]:
         """NodePort: the address each broker advertises, in ordinal order."""
         assert self.host is not None
-        return [host_port(self.host, self.node_port(i)) for i in range(brokers)]
+        return [host_port(self.host, self.node_port(i)) for i in range(self.brokers)]
 
 
 def is_ip(host: str) -> bool:
@@ -58,9 +59,17 @@ def check_host(value: Any) -> str:
     """An IP address or a DNS name: what a client dials, and a name in the brokers' certificate."""
     from ..config.checks import InvalidValue
 
-    if isinstance(value, str) and (is_ip(value) or re.fullmatch(HOST, value)):
+    allowed = "an IP address or DNS name the clients reach the nodes at, such as 203.0.113.10 or kafka.example.com"
+    if not isinstance(value, str):
+        raise InvalidValue(allowed)
+    if is_ip(value):
+        if "%" in value:  # a link-local scope names an interface of one machine, not an address clients share
+            raise InvalidValue(allowed + " (without a %scope)")
         return value
-    raise InvalidValue("an IP address or DNS name the clients reach the nodes at, such as 203.0.113.10 or kafka.example.com")
+    # A name whose last label is all digits is a mistyped address (999.1.1.1, 1.2.3), not a DNS name.
+    if re.fullmatch(HOST, value) and not value.rsplit(".", 1)[-1].isdigit():
+        return value
+    raise InvalidValue(allowed)
 
 
 def external_spec(values: dict[str, Any], label: Any, problems: list[str], *, tls: bool, scram: bool, brokers: int,
@@ -97,5 +106,5 @@ def external_spec(values: dict[str, Any], label: Any, problems: list[str], *, tl
             f"{label('host')} = {values['host']}: only for NodePort; a LoadBalancer broker advertises the address "
             f"its load balancer is given"
         )
-    return ExternalSpec(kind, values["host"], values["nodePortBase"], dict(values["annotations"]))
+    return ExternalSpec(kind, values["host"], values["nodePortBase"], brokers, dict(values["annotations"]))
 

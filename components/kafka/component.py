@@ -9,7 +9,7 @@ import pulumi_kubernetes as k8s
 from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
 from ..config import checks
 from ..config.schema import Key, Labels
-from ..engine.base import PlatformComponent, spec_from_args
+from ..engine.base import InvalidArgs, PlatformComponent, spec_from_args
 from ..naming import KAFKA as NAME, KAFKA_CONTROLLER, Place
 from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
@@ -79,15 +79,23 @@ class KafkaBrokerArgs(TypedDict):
     """KafkaExternalAccess's `addresses`: each broker's host:port outside the cluster, in ordinal order."""
 
 
+def address_count_problem(label: str, given: int, brokers: int) -> str:
+    return (f"{label}: {given} addresses for {brokers} brokers; give KafkaExternalAccess the brokers' count "
+            f"(its replicas) so that every broker has its own")
+
+
 def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
     """The checked spec of a KafkaBroker named `name`; raises InvalidArgs listing every problem."""
     stack = pulumi.get_stack()
 
     def build(values, labels, problems) -> BrokerSpec:
         controller_labels = Labels(labels.prefix + "controller_", "controller_", labels.owner, python_names=True)
-        if values["external"] and args.get(EXTERNAL_ADDRESSES_ARG) is None:
+        addresses = args.get(EXTERNAL_ADDRESSES_ARG)
+        if values["external"] and addresses is None:
             problems.append(f"{labels.full('externalAddresses')} is required with {labels.full('external')} = true: "
                             f"KafkaExternalAccess's addresses output")
+        elif values["external"] and isinstance(addresses, list) and len(addresses) != values["replicas"]:
+            problems.append(address_count_problem(labels.full("externalAddresses"), len(addresses), values["replicas"]))
         return broker_spec(
             values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]),
             zookeeper_connect=values["zookeeperConnect"],
@@ -122,7 +130,13 @@ class KafkaBroker(PlatformComponent):
         tls_revision = args.get(TLS_REVISION_ARG) if spec.tls else None
         external_addresses = None
         if spec.external:
-            external_addresses = pulumi.Output.from_input(args[EXTERNAL_ADDRESSES_ARG]).apply(manifests.external_addresses_value)
+            def joined(addresses: list[str]) -> str:
+                # Known only now when they are an output: a broker without an address would never start.
+                if len(addresses) != spec.replicas:
+                    raise InvalidArgs(address_count_problem(f'KafkaBroker "{name}": external_addresses', len(addresses), spec.replicas))
+                return manifests.external_addresses_value(addresses)
+
+            external_addresses = pulumi.Output.from_input(args[EXTERNAL_ADDRESSES_ARG]).apply(joined)
         super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision, external_addresses), opts)
         self.spec = spec
         self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)

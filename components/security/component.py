@@ -1,7 +1,5 @@
 """KafkaTls and KafkaUsers: the certificates and SCRAM users of a cluster with TLS on."""
 
-from __future__ import annotations
-
 from typing import NotRequired, Optional, TypedDict
 
 import pulumi
@@ -16,6 +14,10 @@ from .provider import ClusterCertificates, UserPasswords
 from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
+EXTERNAL_HOSTS_ARG = "external_hosts"
+EXTERNAL_HOSTS = Key("externalHosts", None, lambda value: value, "list of host names or IP addresses",
+                     "KafkaExternalAccess's `hosts` output (may be an output): the names clients outside the cluster dial.")
+TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS + (EXTERNAL_HOSTS,)
 
 
 class KafkaTlsArgs(TypedDict):
@@ -26,11 +28,6 @@ class KafkaTlsArgs(TypedDict):
     external_hosts: NotRequired[list[str]]
     """KafkaExternalAccess's `hosts` (may be an output): further names of the nodes' certificate."""
 
-
-EXTERNAL_HOSTS_ARG = "external_hosts"
-EXTERNAL_HOSTS = Key("externalHosts", None, lambda value: value, "list of host names or IP addresses",
-                     "KafkaExternalAccess's `hosts` output (may be an output): the names clients outside the cluster dial.")
-TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS + (EXTERNAL_HOSTS,)
 
 class KafkaTls(PlatformComponent):
     """A cluster CA and the certificates it signs, generated once and kept in state as secrets, in Secrets

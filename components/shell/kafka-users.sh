@@ -27,9 +27,14 @@ until scram_users="$(configs --describe --entity-type users 2>/dev/null)"; do
   sleep "$POLL_SECONDS"
 done
 
+# Each credential goes through a file, never the command line (which every process of the pod could read).
+# In a file the value has no [brackets]: kafka-configs strips them from --add-config only.
+credential="$(mktemp)"
+trap 'rm -f "$credential"' EXIT
 for user in "${users[@]}"; do
   password="$(cat "$PASSWORDS_DIR/$user")"
-  configs --alter --entity-type users --entity-name "$user" --add-config "SCRAM-SHA-512=[password=$password]" >/dev/null
+  printf 'SCRAM-SHA-512=password=%s\n' "$password" >"$credential"
+  configs --alter --entity-type users --entity-name "$user" --add-config-file "$credential" >/dev/null
   log "user $user: SCRAM-SHA-512 credential set"
 done
 

@@ -12,11 +12,12 @@ from components.config.schema import ConfigError
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from components.engine.base import InvalidArgs
+from components.engine.mock import Recorder, render
 from components.external.component import KafkaExternalAccess
 from components.kafka.component import KafkaBroker
 from components.security.component import KafkaTls
 from components.security import pki
-from tests.helpers import find, render_matrix, render_stack
+from tests.helpers import find, render_matrix
 from tests.unit.engine.test_components import run
 from tests.unit.security.test_security import container, objects, props
 
@@ -122,6 +123,8 @@ BAD = {
     "node ports past the range": (NODE_PORT + ["external.nodePortBase=32766"], ["broker 2 would get node port 32768"]),
     "node port base out of range": (NODE_PORT + ["external.nodePortBase=8080"], ["kafka-demo:external.nodePortBase = 8080"]),
     "bad host": (["external.type=NodePort", "external.host=not a host"], ["kafka-demo:external.host", "an IP address or DNS name"]),
+    "not an address": (["external.type=NodePort", "external.host=999.1.1.1"], ["kafka-demo:external.host = \"999.1.1.1\""]),
+    "scoped address": (["external.type=NodePort", "external.host=fe80::1%eth0"], ["without a %scope"]),
     "unknown type": (["external.type=Ingress"], ["kafka-demo:external.type", "NodePort"]),
     "annotation the program sets": (NODE_PORT + ['external.annotations={"pulumi.com/skipAwait": "false"}'],
                                     ["kafka-demo:external.annotations", "set by the program"]),
@@ -157,6 +160,62 @@ def test_the_components_refuse_external_access_without_what_it_needs():
     with pytest.raises(InvalidArgs) as error:
         run(no_type)
     assert 'KafkaExternalAccess "outside": type = none: KafkaExternalAccess needs NodePort or LoadBalancer' in str(error.value)
+
+
+def test_the_args_type_has_exactly_the_keys_the_component_checks():
+    import typing
+
+    from components.external.component import ARGS_KEYS, KafkaExternalAccessArgs
+    hints = typing.get_type_hints(KafkaExternalAccessArgs)
+    assert set(hints) == {key.python_name for key in ARGS_KEYS}
+    assert KafkaExternalAccessArgs.__required_keys__ == {key.python_name for key in ARGS_KEYS if key.required} == {"namespace", "type"}
+
+
+def test_every_broker_needs_an_address_of_its_own():
+    def plain():
+        KafkaBroker("kafka", {"namespace": "ns", "replicas": 5, "tls": True, "scram": True, "external": True,
+                              "external_addresses": ["h:1", "h:2", "h:3"]})
+
+    with pytest.raises(InvalidArgs) as error:
+        run(plain)
+    assert 'KafkaBroker "kafka": external_addresses: 3 addresses for 5 brokers' in str(error.value)
+
+    def output():  # the count as KafkaExternalAccess left at its default of 3 brokers
+        outside = KafkaExternalAccess("outside", {"namespace": "ns", "type": "NodePort", "host": "10.0.0.1"})
+        KafkaBroker("kafka", {"namespace": "ns", "replicas": 5, "tls": True, "scram": True, "external": True,
+                              "external_addresses": outside.addresses})
+
+    with pytest.raises(Exception) as error:
+        run(output)
+    assert "3 addresses for 5 brokers" in str(error.value)
+
+
+def test_load_balancer_addresses_reach_the_brokers_and_certificate_from_the_service_status():
+    """The path a real cluster takes: pulumi-kubernetes returns each Service's status, with the address
+    its load balancer was given (an IP or a host name)."""
+    class WithLoadBalancers(Recorder):
+        def new_resource(self, args):
+            name, outputs = super().new_resource(args)
+            service = args.inputs.get("metadata", {}).get("name", "")
+            if args.typ == "kubernetes:core/v1:Service" and service.endswith("-external"):
+                ordinal = service.split("-")[1]
+                ingress = {"ip": f"198.51.100.{ordinal}"} if ordinal != "1" else {"hostname": "b1.elb.example.com"}
+                outputs = {**outputs, "status": {"loadBalancer": {"ingress": [ingress]}}}
+            return name, outputs
+
+    rendered = render(stack_config("prod", ["external.type=LoadBalancer"]), "prod", recorder=WithLoadBalancers)
+    assert env(find(rendered, "StatefulSet", "kafka"), "EXTERNAL_ADDRESSES") == (
+        "kafka-0=198.51.100.0:9094,kafka-1=b1.elb.example.com:9094,kafka-2=198.51.100.2:9094")
+    assert rendered.generated["kafka-tls-certificates"]["dns_names"][-3:] == ["198.51.100.0", "b1.elb.example.com", "198.51.100.2"]
+    assert rendered.outputs["externalBootstrapServers"] == "198.51.100.0:9094,b1.elb.example.com:9094,198.51.100.2:9094"
+
+
+def test_a_load_balancer_without_an_address_is_an_error_not_a_placeholder():
+    from components.external.component import UNASSIGNED, assigned_host
+    from types import SimpleNamespace as S
+    assert assigned_host("kafka-0-external", None) == UNASSIGNED.format(service="kafka-0-external")  # no cluster
+    with pytest.raises(Exception, match="kafka-0-external: its load balancer has no IP or host name"):
+        assigned_host("kafka-0-external", S(load_balancer=S(ingress=[])))
 
 
 def test_a_library_user_wires_external_access_into_the_brokers_and_certificates():

@@ -29,7 +29,10 @@ def test_users_and_acls_become_exactly_the_declared_ones(sandbox):
     (passwords / "consumer").write_text("c-secret")
     (sandbox.state / "scram").write_text(SCRAM_USERS)
     (sandbox.state / "acls").write_text(ACL_LIST)
-    sandbox.fake("kafka-configs.sh", 'case " $* " in *" --describe "*) cat "$STATE/scram" ;; esac')
+    # The fake keeps what each credential file held when it was called: "<user> <file content>".
+    sandbox.fake("kafka-configs.sh", 'case " $* " in *" --describe "*) cat "$STATE/scram" ;; esac\n'
+                 'while [ $# -gt 0 ]; do case "$1" in --entity-name) user="$2" ;; --add-config-file) '
+                 'echo "$user $(cat "$2")" >>"$STATE/credentials" ;; esac; shift; done')
     sandbox.fake("kafka-acls.sh", 'case " $* " in *" --list "*) cat "$STATE/acls" ;; esac')
     sandbox.install(["kafka-users.sh"], {
         "BOOTSTRAP_SERVERS": "kafka-0:9091", "CLIENT_CONFIG": "/etc/kafka-client/client.properties",
@@ -41,8 +44,11 @@ def test_users_and_acls_become_exactly_the_declared_ones(sandbox):
     configs = sandbox.calls("kafka-configs.sh")
     assert all(call[:2] == ["--command-config", "/etc/kafka-client/client.properties"] for call in configs)
     alters = [call[call.index("--entity-name") + 1:] for call in configs if "--alter" in call]
-    assert ["consumer", "--add-config", "SCRAM-SHA-512=[password=c-secret]"] in alters
-    assert ["producer", "--add-config", "SCRAM-SHA-512=[password=p-secret]"] in alters
+    # Passwords go through a file, never the command line (which other processes could read).
+    assert not [call for call in configs if any("secret" in arg for arg in call)]
+    assert ["consumer", "--add-config-file"] in [alter[:2] for alter in alters]
+    assert (sandbox.state / "credentials").read_text().splitlines() == [
+        "consumer SCRAM-SHA-512=password=c-secret", "producer SCRAM-SHA-512=password=p-secret"]
     assert ["old", "--delete-config", "SCRAM-SHA-512"] in alters
     acls = [call[4:] for call in sandbox.calls("kafka-acls.sh") if "--list" not in call]
     removed = [call for call in acls if call[0] == "--remove"]
