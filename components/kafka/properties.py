@@ -138,10 +138,10 @@ def _topic_defaults(spec: BrokerSpec) -> dict[str, str]:
 NO_UNCLEAN_ELECTION = {"unclean.leader.election.enable": "false"}  # KRaft: the controllers elect leaders
 
 
-def _header(spec: BrokerSpec, role: str) -> list[str]:
+def _header(spec: BrokerSpec, role: str, external: bool = False) -> list[str]:
     return [
         f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode, {role}.",
-        f"{NODE_ID} and {POD_NAME}{f' (and {EXTERNAL_ADDRESS})' if spec.external else ''} are filled in per pod by start-kafka.sh.",
+        f"{NODE_ID} and {POD_NAME}{f' (and {EXTERNAL_ADDRESS})' if external else ''} are filled in per pod by start-kafka.sh.",
     ]
 
 
@@ -274,7 +274,7 @@ def server_properties(spec: BrokerSpec) -> str:
         props["share.coordinator.state.topic.replication.factor"] = str(spec.offsets_topic_replication_factor)
         props["share.coordinator.state.topic.min.isr"] = str(spec.transaction_state_log_min_isr)
     props.update(spec.config)
-    return properties_text(props, _header(spec, f"{spec.topology} brokers"))
+    return properties_text(props, _header(spec, f"{spec.topology} brokers", spec.external))
 
 
 def controller_properties(spec: BrokerSpec) -> str:

@@ -34,9 +34,10 @@ fi
 mkdir -p "$KAFKA_LOG_DIR"
 echo "$DATA_ROLE" >"$MARKER"
 
-# This broker's external address, if the configuration has an EXTERNAL listener.
+# This broker's external address, if its configuration advertises an EXTERNAL listener (a property, not
+# a comment: controllers have none).
 EXTERNAL_ADDRESS=""
-if grep -q '{{EXTERNAL_ADDRESS}}' "$CONFIG_DIR/server.properties"; then
+if grep -q '^[^#].*{{EXTERNAL_ADDRESS}}' "$CONFIG_DIR/server.properties"; then
   IFS=, read -ra entries <<<"${EXTERNAL_ADDRESSES:-}"
   for entry in "${entries[@]}"; do
     if [ "${entry%%=*}" = "$POD_NAME" ]; then EXTERNAL_ADDRESS="${entry#*=}"; fi

@@ -90,6 +90,24 @@ def test_start_kafka_without_its_external_address_refuses_to_start(kafka):
     assert kafka.calls("kafka-server-start.sh") == []
 
 
+def test_rendered_broker_and_controller_configs_start_with_external_access(kafka):
+    """The rendered prod files with external access: a broker advertises its own external address; a
+    dedicated controller (no EXTERNAL listener, no EXTERNAL_ADDRESSES in its pod) starts too."""
+    from tests.helpers import find, render_matrix
+
+    rendered = render_matrix("prod-external-nodeport")
+    for config_map, pod, env in (("kafka-config", "kafka-2", {"EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES.replace("kafka-10", "kafka-2")}),
+                                 ("kafka-controller-config", "kafka-controller-1", {})):
+        (kafka.config / "server.properties").write_text(find(rendered, "ConfigMap", config_map)["data"]["server.properties"])
+        data = kafka.root / pod  # a volume of its own per pod
+        kafka.install(["start-kafka.sh"], kafka_params(kafka, DATA_DIR=str(data), KAFKA_LOG_DIR=str(data / "logs")))
+        result = kafka.run("start-kafka.sh", {"POD_NAME": pod, **env})
+        assert result.returncode == 0, f"{pod}: {result.stderr}"
+        runtime = (kafka.root / "server.properties").read_text()
+        assert "{{" not in "".join(line for line in runtime.splitlines() if not line.startswith("#")), runtime
+    assert "EXTERNAL://[2001:db8::1]:31100" not in runtime
+
+
 def test_start_kafka_zookeeper_mode_waits_for_a_serving_ensemble_and_does_not_format(kafka):
     # The first server is down and the second not serving yet; on the second round it serves.
     with fake_zookeeper(NOT_SERVING, SERVING) as (port, requests):
