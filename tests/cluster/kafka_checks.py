@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
+
+from tests.realkafka.harness import jars
 
 # The seed's line, e.g. "[producer] Sent: event-7: order-placed at 2026-11-25 10:00:35".
 SENT = re.compile(r"\[producer\] Sent: event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
@@ -131,9 +132,7 @@ def host_tool(main_class: str, args: list[str], timeout: float, input: str | Non
     """A Kafka tool as a JVM on this machine (the Kafka 4.x jars of KAFKA_DEMO_JARS_4). A tool still running
     after `timeout` seconds (a consumer never idles while the demo's producer writes) is killed: its output
     so far is returned, with returncode None."""
-    jars = os.environ.get("KAFKA_DEMO_JARS_4")
-    assert jars, "KAFKA_DEMO_JARS_4 is not set: run the README's test command (scripts/test.sh), which fetches Kafka"
-    with subprocess.Popen(["java", "-Xmx256m", "-cp", f"{jars}/*", main_class, *args], stdin=subprocess.PIPE,
+    with subprocess.Popen(["java", "-Xmx256m", "-cp", f"{jars('KAFKA_DEMO_JARS_4')}/*", main_class, *args], stdin=subprocess.PIPE,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as tool:
         try:
             stdout, stderr = tool.communicate(input, timeout=timeout)
