@@ -117,15 +117,22 @@ def write(manifests: list[dict], out: Path) -> list[Path]:
         (out / name).write_text(text)
     for stale in set(previous) - set(files):  # this command's own files from a larger render
         (out / stale).unlink(missing_ok=True)
-    (out / INDEX).write_text(json.dumps({"written-by": "render.py", "files": {n: _digest(t) for n, t in files.items()}}, indent=1) + "\n")
+    (out / INDEX).write_text(
+        json.dumps({"written-by": "render.py", "files": {n: _digest(t) for n, t in files.items()}}, indent=1) + "\n"
+    )
     return [out / name for name in files]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--stack", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)")
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a config value, e.g. kafka.replicas=3 or mode=kraft (repeatable)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config value, e.g. kafka.replicas=3 or mode=kraft (repeatable)",
+    )
     parser.add_argument("--out", type=Path, help="output directory (default: rendered/<stack>)")
     args = parser.parse_args(argv)
 

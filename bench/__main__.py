@@ -46,7 +46,11 @@ def machine() -> dict[str, str]:
     cpus = os.cpu_count() or 0
     model = ""
     try:
-        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     summary = f"{cpus} cores ({model}), {memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"

@@ -45,7 +45,9 @@ def first_event_seconds(engine, cluster) -> float:
         if up.poll() is None:
             up.kill()
         log.close()
-    assert code == 0, f"pulumi up failed ({code}): see {engine.workdir / 'up.log'}:\n{(engine.workdir / 'up.log').read_text()[-3000:]}"
+    assert code == 0, (
+        f"pulumi up failed ({code}): see {engine.workdir / 'up.log'}:\n{(engine.workdir / 'up.log').read_text()[-3000:]}"
+    )
     assert first is not None, "the consumer printed no event within 900 s"
     return first
 
@@ -62,7 +64,16 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
                 print(f"[bench] demo-up: first event after {ours[-1]:.1f}s", flush=True)
             finally:
                 remove_stack(engine, cluster, STACK, NAMESPACE)
-    return [Figure("demo-up", "s from pulumi up to the first consumed event", "dev stack, real engine",
-                   "seed's 40 s sleep (floor)", ours=ours, reference=[SEED_FLOOR] * len(ours),
-                   goal="≥ 3x (a third of the seed's)", goal_ratio=3.0,
-                   note="the reference is the seed's fixed sleep, a floor under its real time; local single-node cluster, 2 cores")]
+    return [
+        Figure(
+            "demo-up",
+            "s from pulumi up to the first consumed event",
+            "dev stack, real engine",
+            "seed's 40 s sleep (floor)",
+            ours=ours,
+            reference=[SEED_FLOOR] * len(ours),
+            goal="≥ 3x (a third of the seed's)",
+            goal_ratio=3.0,
+            note="the reference is the seed's fixed sleep, a floor under its real time; local single-node cluster, 2 cores",
+        )
+    ]

@@ -22,9 +22,17 @@ from components.config.stack_files import stack_config
 NAMESPACE = "kafka-bench-prod"
 NO_OP_BOUND = 10.0  # seconds: the "a no-op up of prod well under 10 s"
 # prod's own shape, sized for a 2-core node (as the cluster tier's prod tests size it).
-SMALL = ["kafka.cpuRequest=100m", "kafka.memory=768Mi", "kafka.storageSize=1Gi", "controller.cpuRequest=100m",
-         "controller.memory=512Mi", "controller.storageSize=1Gi", "producer.cpuRequest=50m", "consumer.cpuRequest=50m",
-         "consumer.replicas=1"]
+SMALL = [
+    "kafka.cpuRequest=100m",
+    "kafka.memory=768Mi",
+    "kafka.storageSize=1Gi",
+    "controller.cpuRequest=100m",
+    "controller.memory=512Mi",
+    "controller.storageSize=1Gi",
+    "producer.cpuRequest=50m",
+    "consumer.cpuRequest=50m",
+    "consumer.replicas=1",
+]
 # --quick (does the benchmark still produce its figures?) deploys prod as one combined node: the same
 # resources and engine path, a third of the pods to start and stop (minutes less in the test command).
 QUICK_SHAPE = ["controller.replicas=0", *overrides(1), "consumer.replicas=1"]
@@ -63,7 +71,9 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
             print(f"[bench] engine-cost: prod up in {time.monotonic() - started:.1f}s", flush=True)
             for _ in range(rounds):
                 wall, _, output = pulumi(engine, "up", "--yes", "--skip-preview", stack=stack)
-                changed = [word for word in ("created", "updated", "replaced", "deleted") if f" {word}" in output.split("Resources:")[-1]]
+                changed = [
+                    word for word in ("created", "updated", "replaced", "deleted") if f" {word}" in output.split("Resources:")[-1]
+                ]
                 assert not changed, f"the no-op up changed something ({changed}):\n{output[-2000:]}"
                 no_op.append(wall)
         finally:
@@ -71,15 +81,42 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
     figures = []
     for brokers in SIZES[1:]:
         per_broker = (statistics.median(seconds[brokers]) - statistics.median(seconds[1])) / (brokers - 1)
-        figures.append(Figure("engine-cost", f"pulumi preview s, prod, {brokers} brokers vs 1", f"{brokers} brokers",
-                              "1 broker", ours=seconds[brokers], reference=seconds[1], better="growth",
-                              note=f"{per_broker * 1000:+.0f} ms per broker; real engine, local cluster"))
+        figures.append(
+            Figure(
+                "engine-cost",
+                f"pulumi preview s, prod, {brokers} brokers vs 1",
+                f"{brokers} brokers",
+                "1 broker",
+                ours=seconds[brokers],
+                reference=seconds[1],
+                better="growth",
+                note=f"{per_broker * 1000:+.0f} ms per broker; real engine, local cluster",
+            )
+        )
         per_broker_mib = (statistics.median(memory[brokers]) - statistics.median(memory[1])) / (brokers - 1)
-        figures.append(Figure("engine-cost", f"pulumi preview peak MiB, prod, {brokers} brokers vs 1", f"{brokers} brokers",
-                              "1 broker", ours=memory[brokers], reference=memory[1], better="growth",
-                              note=f"{per_broker_mib:+.1f} MiB per broker (largest single process)"))
-    figures.append(Figure("engine-cost", "no-op pulumi up s, prod (3 controllers, 3 brokers)", "no-op up",
-                          "10 s (the issue's bound)", ours=no_op, reference=[NO_OP_BOUND] * len(no_op),
-                          goal="well under 10 s (≥ 1x)", goal_ratio=1.0,
-                          note="real engine, local cluster, file backend" + ("; quick: prod as one combined node" if quick else "")))
+        figures.append(
+            Figure(
+                "engine-cost",
+                f"pulumi preview peak MiB, prod, {brokers} brokers vs 1",
+                f"{brokers} brokers",
+                "1 broker",
+                ours=memory[brokers],
+                reference=memory[1],
+                better="growth",
+                note=f"{per_broker_mib:+.1f} MiB per broker (largest single process)",
+            )
+        )
+    figures.append(
+        Figure(
+            "engine-cost",
+            "no-op pulumi up s, prod (3 controllers, 3 brokers)",
+            "no-op up",
+            "10 s (the issue's bound)",
+            ours=no_op,
+            reference=[NO_OP_BOUND] * len(no_op),
+            goal="well under 10 s (≥ 1x)",
+            goal_ratio=1.0,
+            note="real engine, local cluster, file backend" + ("; quick: prod as one combined node" if quick else ""),
+        )
+    )
     return figures

@@ -39,4 +39,6 @@ def remove_stack(engine: Engine, cluster: Cluster, stack: str, namespace: str) -
     """Destroy a benchmark's stack and its namespace with the claims in it (the benchmark's own data:
     Retain keeps claims on destroy by design, so they are deleted here explicitly)."""
     engine.pulumi("destroy", "--yes", "--skip-preview", stack=stack, check=False, timeout=900)
-    cluster.kubectl("delete", "namespace", namespace, "--ignore-not-found", "--wait=true", "--timeout=300s", check=False, timeout=400)
+    cluster.kubectl(
+        "delete", "namespace", namespace, "--ignore-not-found", "--wait=true", "--timeout=300s", check=False, timeout=400
+    )

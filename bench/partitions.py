@@ -20,7 +20,7 @@ PARTITION = re.compile(r"Partition:\s*(\d+)\s+Leader:\s*(\S+)\s+Replicas:\s*([\d
 @dataclass(frozen=True)
 class PartitionState:
     partition: int
-    leader: str          # a node id, or "none" / "-1" when it has no live leader
+    leader: str  # a node id, or "none" / "-1" when it has no live leader
     replicas: tuple[int, ...]
     isr: tuple[int, ...]
 
@@ -36,7 +36,14 @@ def parse_describe(output: str) -> list[PartitionState]:
 
 def describe(platform, pod: str) -> list[PartitionState] | None:
     """The topic's partitions, or None when the tool did not answer (a broker down can make it time out)."""
-    command = ["/opt/kafka/bin/kafka-topics.sh", "--bootstrap-server", platform.bootstrap, "--describe", "--topic", platform.topic]
+    command = [
+        "/opt/kafka/bin/kafka-topics.sh",
+        "--bootstrap-server",
+        platform.bootstrap,
+        "--describe",
+        "--topic",
+        platform.topic,
+    ]
     code, output = platform.cluster.run(pod, command, timeout=120)
     states = parse_describe(output) if code == 0 else []
     return states or None
@@ -44,7 +51,7 @@ def describe(platform, pod: str) -> list[PartitionState] | None:
 
 @dataclass
 class Sample:
-    at: float            # monotonic seconds when the sample's answer came
+    at: float  # monotonic seconds when the sample's answer came
     states: list[PartitionState]
 
 

@@ -30,8 +30,9 @@ def session_cpu_seconds(session: int) -> float:
     return total / CLOCK_TICKS
 
 
-def timed(command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600,
-          output: bool = False) -> tuple[float, float] | tuple[float, float, str]:
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600, output: bool = False
+) -> tuple[float, float] | tuple[float, float, str]:
     """Run a command to its end: (wall seconds, peak resident memory in MiB of the command and the
     children it waited for, and with `output` what it printed). It must succeed."""
     started = time.monotonic()

@@ -49,8 +49,8 @@ def seed(platform, events: int) -> tuple[float, int]:
     loop = (
         f"for i in $(seq {events}); do "
         "message=\"event-$i: order-placed at $(date '+%Y-%m-%d %H:%M:%S')\"; "
-        f"echo \"$message\" | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server {platform.bootstrap} --topic {platform.topic}; "
-        "echo \"[producer] Sent: $message\"; done; echo seed-loop-done; exec sleep 3600"
+        f'echo "$message" | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server {platform.bootstrap} --topic {platform.topic}; '
+        'echo "[producer] Sent: $message"; done; echo seed-loop-done; exec sleep 3600'
     )
     pod = cluster.start("seed-producer", ["bash", "-c", loop])
     wait_for(lambda: "seed-loop-done" in cluster.output(pod), f"{events} events from the seed's loop", 60 * events, 0.2)
@@ -68,9 +68,15 @@ def end_offsets(platform) -> int:
 
 def run(quick: bool, workdir: Path) -> list[Figure]:
     rounds, our_events, seed_events = (1, 200, 3) if quick else (3, 1000, 10)
-    figure = Figure("producer-cost", "CPU s per 1,000 events", "long-lived producer, 0.01 s interval",
-                    "seed: a JVM per event", goal="≥ 50x", goal_ratio=50,
-                    note=f"{our_events} events per round for ours, {seed_events} for the seed's loop (scaled to 1,000)")
+    figure = Figure(
+        "producer-cost",
+        "CPU s per 1,000 events",
+        "long-lived producer, 0.01 s interval",
+        "seed: a JVM per event",
+        goal="≥ 50x",
+        goal_ratio=50,
+        note=f"{our_events} events per round for ours, {seed_events} for the seed's loop (scaled to 1,000)",
+    )
     with running(STACK, OVERRIDES, workdir, SIZING) as platform:
         platform.start_brokers()
         platform.create_topic()
@@ -82,7 +88,10 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
                 cpu, sent = measure(platform, events)
                 side.append(cpu / sent * 1000)
                 total_sent += sent
-                print(f"[bench] producer-cost {measure.__name__}: {sent} events, {cpu:.2f} CPU s in {time.monotonic() - started:.1f}s", flush=True)
+                print(
+                    f"[bench] producer-cost {measure.__name__}: {sent} events, {cpu:.2f} CPU s in {time.monotonic() - started:.1f}s",
+                    flush=True,
+                )
         # The events really are in the topic (ours logs "Sent" as it hands a line over: allow the last few).
         stored = end_offsets(platform) - stored_before
         assert stored >= total_sent - 5 * rounds, f"{total_sent} events sent, only {stored} in the topic"

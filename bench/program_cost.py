@@ -21,8 +21,12 @@ def overrides(brokers: int) -> list[str]:
     """prod with N brokers; one broker cannot hold RF 3 / min ISR 2, so it gets RF 1 / min ISR 1."""
     sets = [f"kafka.replicas={brokers}"]
     if brokers < 3:
-        sets += ["kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1", "topic.replicationFactor=1",
-                 "topic.minInsyncReplicas=1"]
+        sets += [
+            "kafka.defaultReplicationFactor=1",
+            "kafka.minInsyncReplicas=1",
+            "topic.replicationFactor=1",
+            "topic.minInsyncReplicas=1",
+        ]
     return sets
 
 
@@ -50,11 +54,29 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
     figures = []
     for brokers in SIZES[1:]:
         per_broker = (statistics.median(seconds[brokers]) - statistics.median(seconds[1])) / (brokers - 1)
-        figures.append(Figure("program-cost", f"render.py s, prod, {brokers} brokers vs 1", f"{brokers} brokers", "1 broker",
-                              ours=seconds[brokers], reference=seconds[1], better="growth",
-                              note=f"{per_broker * 1000:+.0f} ms per broker"))
+        figures.append(
+            Figure(
+                "program-cost",
+                f"render.py s, prod, {brokers} brokers vs 1",
+                f"{brokers} brokers",
+                "1 broker",
+                ours=seconds[brokers],
+                reference=seconds[1],
+                better="growth",
+                note=f"{per_broker * 1000:+.0f} ms per broker",
+            )
+        )
         per_broker_mib = (statistics.median(memory[brokers]) - statistics.median(memory[1])) / (brokers - 1)
-        figures.append(Figure("program-cost", f"render.py peak MiB, prod, {brokers} brokers vs 1", f"{brokers} brokers",
-                              "1 broker", ours=memory[brokers], reference=memory[1], better="growth",
-                              note=f"{per_broker_mib:+.1f} MiB per broker"))
+        figures.append(
+            Figure(
+                "program-cost",
+                f"render.py peak MiB, prod, {brokers} brokers vs 1",
+                f"{brokers} brokers",
+                "1 broker",
+                ours=memory[brokers],
+                reference=memory[1],
+                better="growth",
+                note=f"{per_broker_mib:+.1f} MiB per broker",
+            )
+        )
     return figures

@@ -17,14 +17,16 @@ from bench.throughput import stock_properties
 from tests.helpers import wait_for
 from tests.realkafka.stack_runner import running, verifiable_producer
 
-RATE = 300          # events per second
+RATE = 300  # events per second
 VICTIM = "kafka-1"
 
 
 def one_recovery(workdir: Path, stock: bool) -> dict[str, float]:
     with running("prod", [], workdir) as platform:
         if stock:
-            config_map = next(m for m in platform.cluster.manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "kafka-config")
+            config_map = next(
+                m for m in platform.cluster.manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "kafka-config"
+            )
             config_map["data"]["server.properties"] = stock_properties(config_map["data"]["server.properties"])
         platform.start_brokers()
         platform.create_topic()
@@ -35,8 +37,12 @@ def one_recovery(workdir: Path, stock: bool) -> dict[str, float]:
         platform.cluster.stop(VICTIM, signal.SIGKILL)
         platform.cluster.start(VICTIM)
         platform.cluster.wait_port(VICTIM, 9092, timeout=240)
-        wait_for(lambda: (states := describe(platform, "toolbox-isr")) and all(set(s.isr) == set(s.replicas) for s in states),
-                 "every partition back in full ISR", 600, 1)
+        wait_for(
+            lambda: (states := describe(platform, "toolbox-isr")) and all(set(s.isr) == set(s.replicas) for s in states),
+            "every partition back in full ISR",
+            600,
+            1,
+        )
         in_sync = time.monotonic() - killed
         time.sleep(5)  # a few more acknowledgements after the recovery, so a stall at its end is measured
         platform.cluster.stop(load, signal.SIGTERM, timeout=60)
@@ -51,11 +57,21 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
         for side in ("ours", "stock"):
             results[side].append(one_recovery(workdir / f"{side}-{round_number}", side == "stock"))
             print(f"[bench] recovery {side}: {results[side][-1]}", flush=True)
-    note = (f"kill -9 {VICTIM} and start it at once, acks=all idempotent producer at {RATE}/s, RF 3, min ISR 2; "
-            "ISR polled with one tool JVM per sample (a few seconds each)")
+    note = (
+        f"kill -9 {VICTIM} and start it at once, acks=all idempotent producer at {RATE}/s, RF 3, min ISR 2; "
+        "ISR polled with one tool JVM per sample (a few seconds each)"
+    )
     figure = lambda what, key, **extra: Figure(  # noqa: E731
-        "recovery", what, "rendered prod", "stock broker.properties",
-        ours=[r[key] for r in results["ours"]], reference=[r[key] for r in results["stock"]], **extra)
-    return [figure("s from kill -9 to full ISR", "in sync", note=note),
-            figure("longest producer stall s", "stall"),
-            figure("send errors", "send errors")]
+        "recovery",
+        what,
+        "rendered prod",
+        "stock broker.properties",
+        ours=[r[key] for r in results["ours"]],
+        reference=[r[key] for r in results["stock"]],
+        **extra,
+    )
+    return [
+        figure("s from kill -9 to full ISR", "in sync", note=note),
+        figure("longest producer stall s", "stall"),
+        figure("send errors", "send errors"),
+    ]

@@ -18,19 +18,19 @@ from xml.sax.saxutils import escape
 @dataclass
 class Figure:
     benchmark: str
-    what: str                    # what is measured, e.g. "CPU s per 1,000 events"
+    what: str  # what is measured, e.g. "CPU s per 1,000 events"
     ours_label: str
     reference_label: str
-    ours: list[float] = field(default_factory=list)       # one value per round
+    ours: list[float] = field(default_factory=list)  # one value per round
     reference: list[float] = field(default_factory=list)
     # "lower" when less is better (seconds, CPU), "higher" when more is (records/s): the ratio is then
     # "how many times better ours is" (> 1 better, < 1 worse). "growth": ours / reference, a cost's
     # growth from the reference's size to ours (program-cost: 9 brokers against 1).
     better: str = "lower"
-    goal: str = ""               # the goal in words, e.g. "≥ 50x"
+    goal: str = ""  # the goal in words, e.g. "≥ 50x"
     goal_ratio: float | None = None
     note: str = ""
-    cannot_run: str = ""         # set instead of values when the benchmark cannot run on this machine
+    cannot_run: str = ""  # set instead of values when the benchmark cannot run on this machine
 
     @property
     def rounds(self) -> int:
@@ -64,8 +64,9 @@ class Figure:
     def as_dict(self) -> dict:
         data = asdict(self)
         if not self.cannot_run and self.rounds:
-            data.update(ours_median=self.ours_median, reference_median=self.reference_median, ratio=self.ratio,
-                        goal_met=self.goal_met)
+            data.update(
+                ours_median=self.ours_median, reference_median=self.reference_median, ratio=self.ratio, goal_met=self.goal_met
+            )
         return data
 
 
@@ -93,12 +94,19 @@ def rows(figures: list[Figure]) -> list[tuple[str, ...]]:
             table.append((f.benchmark, f.what, "-", "-", f"cannot run here: {f.cannot_run}", "0", "", "", f.goal))
             continue
         verdict = "" if f.goal_met is None else (" met" if f.goal_met else " NOT met")
-        table.append((
-            f.benchmark, f.what, f"{number(f.ours_median)} ({f.ours_label})",
-            f"{number(f.reference_median)} ({f.reference_label})",
-            f"{number(f.ratio)}x" + (" growth" if f.better == "growth" else ""), str(f.rounds),
-            spread(f.ours), spread(f.reference), f"{f.goal}{verdict}",
-        ))
+        table.append(
+            (
+                f.benchmark,
+                f.what,
+                f"{number(f.ours_median)} ({f.ours_label})",
+                f"{number(f.reference_median)} ({f.reference_label})",
+                f"{number(f.ratio)}x" + (" growth" if f.better == "growth" else ""),
+                str(f.rounds),
+                spread(f.ours),
+                spread(f.reference),
+                f"{f.goal}{verdict}",
+            )
+        )
     return table
 
 
@@ -138,10 +146,14 @@ def svg(figures: list[Figure], title: str) -> str:
         end = x(f.ratio)
         colour = "#2a7" if f.goal_met in (True, None) and f.ratio >= 1 else "#c44"
         parts.append(f'<text x="10" y="{y + 15}">{escape(f"{f.benchmark}: {f.what}"[:52])}</text>')
-        parts.append(f'<rect x="{min(x(1), end):.1f}" y="{y}" width="{abs(end - x(1)):.1f}" height="{bar_height}" fill="{colour}"/>')
+        parts.append(
+            f'<rect x="{min(x(1), end):.1f}" y="{y}" width="{abs(end - x(1)):.1f}" height="{bar_height}" fill="{colour}"/>'
+        )
         parts.append(f'<text x="{max(x(1), end) + 4:.1f}" y="{y + 15}">{escape(number(f.ratio))}x</text>')
         if f.goal_ratio:
-            parts.append(f'<line x1="{x(f.goal_ratio):.1f}" y1="{y - 3}" x2="{x(f.goal_ratio):.1f}" y2="{y + bar_height + 3}" stroke="#000" stroke-dasharray="3,2"/>')
+            parts.append(
+                f'<line x1="{x(f.goal_ratio):.1f}" y1="{y - 3}" x2="{x(f.goal_ratio):.1f}" y2="{y + bar_height + 3}" stroke="#000" stroke-dasharray="3,2"/>'
+            )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 

@@ -36,8 +36,12 @@ def roll(platform, pods: list[str], safe: bool) -> float:
         platform.cluster.stop(pod, signal.SIGTERM, timeout=120)
         platform.cluster.start(pod)
         platform.cluster.wait_port(pod, 9092, timeout=240)
-    wait_for(lambda: (states := describe(platform, "toolbox-isr")) and all(s.isr and set(s.isr) == set(s.replicas) for s in states),
-             "every partition back in full ISR", 600, 2)
+    wait_for(
+        lambda: (states := describe(platform, "toolbox-isr")) and all(s.isr and set(s.isr) == set(s.replicas) for s in states),
+        "every partition back in full ISR",
+        600,
+        2,
+    )
     return time.monotonic() - started
 
 
@@ -49,8 +53,14 @@ def one_roll(platform, pods: list[str], safe: bool, workdir: Path, prefix: int) 
         seconds = roll(platform, pods, safe)
     platform.cluster.stop(load, signal.SIGTERM, timeout=60)
     events = producer_events(platform.cluster.output(load))
-    return {"seconds per pod": seconds / len(pods), "send errors": send_errors(events), "stall": longest_stall(events),
-            "under min ISR s": watch.under_min_isr_seconds(), "offline s": watch.offline_seconds(), "samples": len(watch.samples)}
+    return {
+        "seconds per pod": seconds / len(pods),
+        "send errors": send_errors(events),
+        "stall": longest_stall(events),
+        "under min ISR s": watch.under_min_isr_seconds(),
+        "offline s": watch.offline_seconds(),
+        "samples": len(watch.samples),
+    }
 
 
 def run(quick: bool, workdir: Path) -> list[Figure]:
@@ -67,11 +77,20 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
                 results[side].append(one_roll(platform, pods, side == "ours", workdir / f"{side}-{round_number}", prefix))
                 print(f"[bench] rolling {side}: {results[side][-1]}", flush=True)
     label, reference = "preStop check + Ready", "naive restart"
-    note = (f"{len(pods)} of the prod topology's brokers, acks=all idempotent producer at {RATE}/s, RF 3, min ISR 2; "
-            "partition states sampled every 5 s plus the tool's run time")
+    note = (
+        f"{len(pods)} of the prod topology's brokers, acks=all idempotent producer at {RATE}/s, RF 3, min ISR 2; "
+        "partition states sampled every 5 s plus the tool's run time"
+    )
     figure = lambda what, key, better="lower", **extra: Figure(  # noqa: E731
-        "rolling", what, label, reference, ours=[r[key] for r in results["ours"]], reference=[r[key] for r in results["naive"]],
-        better=better, **extra)
+        "rolling",
+        what,
+        label,
+        reference,
+        ours=[r[key] for r in results["ours"]],
+        reference=[r[key] for r in results["naive"]],
+        better=better,
+        **extra,
+    )
     return [
         figure("s per pod (until full ISR)", "seconds per pod", goal="close to naive (≥ 0.5x)", goal_ratio=0.5, note=note),
         figure("send errors", "send errors", note="0 on both sides gives no ratio: read the medians"),

@@ -22,7 +22,8 @@ from tests.realkafka.stack_runner import running
 PROD_SHAPE: list[str] = []  # the prod stack as it is (sized by the harness's TEST_SIZING)
 RESULT = re.compile(
     r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, "
-    r"(\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th")
+    r"(\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99.9th"
+)
 RECORD_SIZE = 1024
 REPLICATION = 3
 
@@ -59,13 +60,36 @@ def stock_properties(rendered: str) -> str:
 
 
 def perf_run(platform, records: int, topic: str) -> dict[str, float]:
-    code, output = platform.tool("kafka-topics.sh", "--bootstrap-server", platform.bootstrap, "--create", "--topic", topic,
-                                 "--partitions", "6", "--replication-factor", str(REPLICATION), "--config", "min.insync.replicas=2")
+    code, output = platform.tool(
+        "kafka-topics.sh",
+        "--bootstrap-server",
+        platform.bootstrap,
+        "--create",
+        "--topic",
+        topic,
+        "--partitions",
+        "6",
+        "--replication-factor",
+        str(REPLICATION),
+        "--config",
+        "min.insync.replicas=2",
+    )
     assert code == 0, output
     code, output = platform.tool(
-        "kafka-producer-perf-test.sh", "--topic", topic, "--num-records", str(records), "--record-size", str(RECORD_SIZE),
-        "--throughput", "-1", "--producer-props", f"bootstrap.servers={platform.bootstrap}", "acks=all",
-        timeout=900)
+        "kafka-producer-perf-test.sh",
+        "--topic",
+        topic,
+        "--num-records",
+        str(records),
+        "--record-size",
+        str(RECORD_SIZE),
+        "--throughput",
+        "-1",
+        "--producer-props",
+        f"bootstrap.servers={platform.bootstrap}",
+        "acks=all",
+        timeout=900,
+    )
     match = RESULT.search(output)
     assert code == 0 and match, f"producer perf test failed ({code}):\n{output[-3000:]}"
     sent, rate, mb, _, _, p50, _, p99, p999 = match.groups()
@@ -76,7 +100,9 @@ def perf_run(platform, records: int, topic: str) -> dict[str, float]:
 def one_cluster(workdir: Path, stock: bool, records: int) -> dict[str, float]:
     with running("prod", PROD_SHAPE, workdir) as platform:
         if stock:
-            config_map = next(m for m in platform.cluster.manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "kafka-config")
+            config_map = next(
+                m for m in platform.cluster.manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == "kafka-config"
+            )
             config_map["data"]["server.properties"] = stock_properties(config_map["data"]["server.properties"])
         platform.start_brokers()
         return perf_run(platform, records, "perf")
@@ -86,8 +112,9 @@ def disk_ceiling(directory: Path, megabytes: int) -> float:
     """MB/s of dd writing `megabytes` to `directory` and syncing them."""
     target = directory / "ceiling.bin"
     started = time.monotonic()
-    subprocess.run(["dd", "if=/dev/zero", f"of={target}", "bs=1M", f"count={megabytes}", "conv=fdatasync"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["dd", "if=/dev/zero", f"of={target}", "bs=1M", f"count={megabytes}", "conv=fdatasync"], check=True, capture_output=True
+    )
     seconds = time.monotonic() - started
     target.unlink()
     return megabytes / seconds
@@ -102,16 +129,47 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
         for side in ("ours", "stock"):
             started = time.monotonic()
             results[side].append(one_cluster(workdir / f"{side}-{round_number}", side == "stock", records))
-            print(f"[bench] throughput {side}: {results[side][-1]} ({time.monotonic() - started:.0f}s with the cluster's start)", flush=True)
+            print(
+                f"[bench] throughput {side}: {results[side][-1]} ({time.monotonic() - started:.0f}s with the cluster's start)",
+                flush=True,
+            )
         ceiling.append(disk_ceiling(workdir, megabytes))
     note = f"{records:,} records of {RECORD_SIZE} B, acks=all, RF {REPLICATION}, min ISR 2, 6 partitions, per round"
-    figures = [Figure("throughput", "records/s", "rendered prod", "stock broker.properties",
-                      ours=[r["records/s"] for r in results["ours"]], reference=[r["records/s"] for r in results["stock"]],
-                      better="higher", goal="≥ 1x", goal_ratio=1.0, note=note)]
+    figures = [
+        Figure(
+            "throughput",
+            "records/s",
+            "rendered prod",
+            "stock broker.properties",
+            ours=[r["records/s"] for r in results["ours"]],
+            reference=[r["records/s"] for r in results["stock"]],
+            better="higher",
+            goal="≥ 1x",
+            goal_ratio=1.0,
+            note=note,
+        )
+    ]
     for percentile in ("p50", "p99", "p99.9"):
-        figures.append(Figure("throughput", f"{percentile} latency ms", "rendered prod", "stock broker.properties",
-                              ours=[r[percentile] for r in results["ours"]], reference=[r[percentile] for r in results["stock"]]))
-    figures.append(Figure("throughput", "disk MB/s (written x RF) vs dd", "rendered prod", f"dd {megabytes} MB + fdatasync",
-                          ours=[r["MB/s"] * REPLICATION for r in results["ours"]], reference=ceiling, better="higher",
-                          note="ours as a fraction of the physical ceiling (Kafka writes to the page cache and does not fsync each batch)"))
+        figures.append(
+            Figure(
+                "throughput",
+                f"{percentile} latency ms",
+                "rendered prod",
+                "stock broker.properties",
+                ours=[r[percentile] for r in results["ours"]],
+                reference=[r[percentile] for r in results["stock"]],
+            )
+        )
+    figures.append(
+        Figure(
+            "throughput",
+            "disk MB/s (written x RF) vs dd",
+            "rendered prod",
+            f"dd {megabytes} MB + fdatasync",
+            ours=[r["MB/s"] * REPLICATION for r in results["ours"]],
+            reference=ceiling,
+            better="higher",
+            note="ours as a fraction of the physical ceiling (Kafka writes to the page cache and does not fsync each batch)",
+        )
+    )
     return figures

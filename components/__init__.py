@@ -27,8 +27,21 @@ from .zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 __version__ = "0.2.0"
 
 __all__ = [
-    "ConsumerJob", "ConsumerJobArgs", "InvalidArgs", "KafkaBroker", "KafkaBrokerArgs", "KafkaExternalAccess",
-    "KafkaExternalAccessArgs", "KafkaTopic", "KafkaTopicArgs",
-    "KafkaTls", "KafkaTlsArgs", "KafkaUsers", "KafkaUsersArgs", "ProducerJob", "ProducerJobArgs",
-    "ZookeeperCluster", "ZookeeperClusterArgs",
+    "ConsumerJob",
+    "ConsumerJobArgs",
+    "InvalidArgs",
+    "KafkaBroker",
+    "KafkaBrokerArgs",
+    "KafkaExternalAccess",
+    "KafkaExternalAccessArgs",
+    "KafkaTopic",
+    "KafkaTopicArgs",
+    "KafkaTls",
+    "KafkaTlsArgs",
+    "KafkaUsers",
+    "KafkaUsersArgs",
+    "ProducerJob",
+    "ProducerJobArgs",
+    "ZookeeperCluster",
+    "ZookeeperClusterArgs",
 ]

@@ -24,11 +24,31 @@ MATRIX: dict[str, tuple[str, list[str]]] = {
     "prod": ("prod", []),
     "zk-3x3": ("dev", ["kafka.replicas=3", "zookeeper.replicas=3", "topic.replicationFactor=3", "pvcRetention=Retain"]),
     "zk-3-brokers-1-zk": ("dev", ["kafka.replicas=3", "kafka.storageClass=fast-ssd", "kafka.storageSize=50Gi"]),
-    "kraft-1": ("prod", ["controller.replicas=0", "kafka.replicas=1", "topic.replicationFactor=1", "topic.minInsyncReplicas=1",
-                         "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1", "consumer.replicas=1"]),
-    "kraft-3-keys-classes": ("prod", ["controller.replicas=0", "kafka.storageClass=standard", "kafka.storageSize=1Ti", "producer.keyCount=0",
-                                      "consumer.fromBeginning=true", "namespace=streaming", "clusterDomain=k8s.example.org",
-                                      *PLAINTEXT]),
+    "kraft-1": (
+        "prod",
+        [
+            "controller.replicas=0",
+            "kafka.replicas=1",
+            "topic.replicationFactor=1",
+            "topic.minInsyncReplicas=1",
+            "kafka.defaultReplicationFactor=1",
+            "kafka.minInsyncReplicas=1",
+            "consumer.replicas=1",
+        ],
+    ),
+    "kraft-3-keys-classes": (
+        "prod",
+        [
+            "controller.replicas=0",
+            "kafka.storageClass=standard",
+            "kafka.storageSize=1Ti",
+            "producer.keyCount=0",
+            "consumer.fromBeginning=true",
+            "namespace=streaming",
+            "clusterDomain=k8s.example.org",
+            *PLAINTEXT,
+        ],
+    ),
     "kraft-5-kafka39": ("prod", ["controller.replicas=0", "kafka.replicas=5", "kafka.version=3.9.1", "pvcRetention=Delete"]),
     "kraft-3-combined": ("prod", ["controller.replicas=0"]),
     "kraft-dedicated-5x4": ("prod", ["controller.replicas=5", "kafka.replicas=4", "controller.storageClass=fast-ssd"]),
@@ -38,8 +58,14 @@ MATRIX: dict[str, tuple[str, list[str]]] = {
     "kraft-3-combined-tls": ("prod", ["controller.replicas=0", "security.scram=false"]),
     # Access from outside: per-broker NodePort Services on a node address, and load balancers with annotations.
     "prod-external-nodeport": ("prod", ["external.type=NodePort", "external.host=203.0.113.10"]),
-    "prod-external-lb": ("prod", ["external.type=LoadBalancer", "kafka.replicas=4",
-                                  'external.annotations={"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}']),
+    "prod-external-lb": (
+        "prod",
+        [
+            "external.type=LoadBalancer",
+            "kafka.replicas=4",
+            'external.annotations={"service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"}',
+        ],
+    ),
 }
 
 

@@ -21,8 +21,15 @@ POLL_SECONDS = 3  # between checks for the brokers and the topic: no fixed "give
 
 
 def _workload(
-    namespace: str, app: str, image: str, script: str, params: dict[str, Any], res: JvmResources, replicas: int,
-    client_secret: str | None, **pod_extra: Any
+    namespace: str,
+    app: str,
+    image: str,
+    script: str,
+    params: dict[str, Any],
+    res: JvmResources,
+    replicas: int,
+    client_secret: str | None,
+    **pod_extra: Any,
 ) -> tuple[Manifest, Manifest]:
     """(ConfigMap with the script and its params, pod template running it in the Kafka image). With
     `client_secret`, that Secret is mounted at CLIENT_MOUNT and the script passes its client.properties
@@ -39,7 +46,13 @@ def _workload(
         mounts.append(mount)
         volumes.append(volume)
     container = k8s.jvm_container(
-        app, image, f"{MOUNT}/{script}", res, "KAFKA_HEAP_OPTS", env=[{"name": "LOG_DIR", "value": TMP_LOGS}], mounts=mounts,
+        app,
+        image,
+        f"{MOUNT}/{script}",
+        res,
+        "KAFKA_HEAP_OPTS",
+        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
+        mounts=mounts,
     )
     return config_map, k8s.pod_template(app, data, k8s.pod_spec([container], volumes, app, replicas, **pod_extra))
 
@@ -49,8 +62,10 @@ def topic_job_name(spec: TopicSpec) -> str:
     immutable, and a new Job runs the idempotent script again. The cluster matters because a mode switch
     starts a new, empty cluster behind the same broker names: without a new Job it would get no topic."""
     digest = hashlib.sha256(
-        (f"{spec.name}/{spec.partitions}/{spec.replication_factor}/{spec.min_insync_replicas}/{spec.cluster_identity}"
-         + (f"/{spec.client_secret}" if spec.client_secret else "")).encode()
+        (
+            f"{spec.name}/{spec.partitions}/{spec.replication_factor}/{spec.min_insync_replicas}/{spec.cluster_identity}"
+            + (f"/{spec.client_secret}" if spec.client_secret else "")
+        ).encode()
     ).hexdigest()[:8]
     safe = re.sub(r"[^a-z0-9-]+", "-", spec.name.lower()).strip("-")[:40] or "topic"
     return f"topic-{safe}-{digest}"
@@ -59,12 +74,22 @@ def topic_job_name(spec: TopicSpec) -> str:
 def topic_manifests(spec: TopicSpec) -> list[Manifest]:
     """The topic's ConfigMap and the Job that creates it; `pulumi up` waits for the Job to complete."""
     params = {
-        "BOOTSTRAP_SERVERS": spec.bootstrap_servers, "TOPIC": spec.name, "PARTITIONS": spec.partitions,
-        "REPLICATION_FACTOR": spec.replication_factor, "MIN_INSYNC_REPLICAS": spec.min_insync_replicas,
+        "BOOTSTRAP_SERVERS": spec.bootstrap_servers,
+        "TOPIC": spec.name,
+        "PARTITIONS": spec.partitions,
+        "REPLICATION_FACTOR": spec.replication_factor,
+        "MIN_INSYNC_REPLICAS": spec.min_insync_replicas,
     }
     config_map, template = _workload(
-        spec.namespace, TOPIC, spec.image, "create-topic.sh", params, spec.resources, 1, spec.client_secret,
-        restartPolicy="OnFailure"
+        spec.namespace,
+        TOPIC,
+        spec.image,
+        "create-topic.sh",
+        params,
+        spec.resources,
+        1,
+        spec.client_secret,
+        restartPolicy="OnFailure",
     )
     job = k8s.job(spec.namespace, topic_job_name(spec), TOPIC, template, deadline_seconds=900)
     return [config_map, job, k8s.network_policy(spec.namespace, TOPIC, [])]
@@ -72,23 +97,49 @@ def topic_manifests(spec: TopicSpec) -> list[Manifest]:
 
 def producer_manifests(spec: ProducerSpec) -> list[Manifest]:
     params = {
-        "BOOTSTRAP_SERVERS": spec.bootstrap_servers, "TOPIC": spec.topic, "INTERVAL_SECONDS": spec.interval_seconds,
-        "ACKS": spec.acks, "IDEMPOTENCE": spec.idempotence, "KEY_COUNT": spec.key_count,
+        "BOOTSTRAP_SERVERS": spec.bootstrap_servers,
+        "TOPIC": spec.topic,
+        "INTERVAL_SECONDS": spec.interval_seconds,
+        "ACKS": spec.acks,
+        "IDEMPOTENCE": spec.idempotence,
+        "KEY_COUNT": spec.key_count,
     }
     config_map, template = _workload(
-        spec.namespace, PRODUCER, spec.image, "producer.sh", params, spec.resources, 1, spec.client_secret,
-        terminationGracePeriodSeconds=30
+        spec.namespace,
+        PRODUCER,
+        spec.image,
+        "producer.sh",
+        params,
+        spec.resources,
+        1,
+        spec.client_secret,
+        terminationGracePeriodSeconds=30,
     )
     # Recreate: two producers side by side during a rollout would both count from event-1.
-    return [config_map, k8s.deployment(spec.namespace, PRODUCER, 1, "Recreate", template), k8s.network_policy(spec.namespace, PRODUCER, [])]
+    return [
+        config_map,
+        k8s.deployment(spec.namespace, PRODUCER, 1, "Recreate", template),
+        k8s.network_policy(spec.namespace, PRODUCER, []),
+    ]
 
 
 def consumer_manifests(spec: ConsumerSpec) -> list[Manifest]:
     # An empty group: the seed's behaviour, no group of ours, every start re-reads the topic.
-    params = {"BOOTSTRAP_SERVERS": spec.bootstrap_servers, "TOPIC": spec.topic, "GROUP_ID": "" if spec.from_beginning else spec.group_id}
+    params = {
+        "BOOTSTRAP_SERVERS": spec.bootstrap_servers,
+        "TOPIC": spec.topic,
+        "GROUP_ID": "" if spec.from_beginning else spec.group_id,
+    }
     config_map, template = _workload(
-        spec.namespace, CONSUMER, spec.image, "consumer.sh", params, spec.resources, spec.replicas, spec.client_secret,
-        terminationGracePeriodSeconds=30
+        spec.namespace,
+        CONSUMER,
+        spec.image,
+        "consumer.sh",
+        params,
+        spec.resources,
+        spec.replicas,
+        spec.client_secret,
+        terminationGracePeriodSeconds=30,
     )
     return [
         config_map,

@@ -12,18 +12,39 @@ from ..config.schema import Key, Labels
 
 # Keys a client component takes besides its own object's keys: where it runs and what it talks to.
 BOOTSTRAP_SERVERS = Key(
-    "bootstrapServers", None, c.host_ports,
-    "host:port,...", "The brokers to connect to (KafkaBroker's bootstrap_servers output).", required=True,
+    "bootstrapServers",
+    None,
+    c.host_ports,
+    "host:port,...",
+    "The brokers to connect to (KafkaBroker's bootstrap_servers output).",
+    required=True,
 )
-CLIENT_IMAGE = Key("image", kafka_image(DEFAULT_KAFKA_VERSION), c.matching(c.IMAGE, "a container image reference such as docker.io/apache/kafka:3.9.1"),
-                   "image reference", "Image with Kafka's bin/ tools (the brokers' image).")
-TOPIC_NAME = Key("topic", None, c.topic_name,
-                 "Kafka topic name", "The topic to write or read (KafkaTopic's topic_name output).", required=True)
-CLUSTER_IDENTITY = Key("clusterIdentity", "", c.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"),
-                       "text", "Identity of the cluster behind bootstrapServers (KRaft: its cluster id); a new one re-runs the topic Job.")
-CLIENT_SECRET = Key("clientSecret", None, c.optional(c.matching(c.DNS_SUBDOMAIN, "a Secret name")),
-                    "Secret name", "A Secret with `client.properties` (and the files it names), mounted at /etc/kafka-client: the "
-                    "client's TLS/SASL settings (KafkaTls/KafkaUsers make them). Left out: PLAINTEXT.", "PLAINTEXT")
+CLIENT_IMAGE = Key(
+    "image",
+    kafka_image(DEFAULT_KAFKA_VERSION),
+    c.matching(c.IMAGE, "a container image reference such as docker.io/apache/kafka:3.9.1"),
+    "image reference",
+    "Image with Kafka's bin/ tools (the brokers' image).",
+)
+TOPIC_NAME = Key(
+    "topic", None, c.topic_name, "Kafka topic name", "The topic to write or read (KafkaTopic's topic_name output).", required=True
+)
+CLUSTER_IDENTITY = Key(
+    "clusterIdentity",
+    "",
+    c.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"),
+    "text",
+    "Identity of the cluster behind bootstrapServers (KRaft: its cluster id); a new one re-runs the topic Job.",
+)
+CLIENT_SECRET = Key(
+    "clientSecret",
+    None,
+    c.optional(c.matching(c.DNS_SUBDOMAIN, "a Secret name")),
+    "Secret name",
+    "A Secret with `client.properties` (and the files it names), mounted at /etc/kafka-client: the "
+    "client's TLS/SASL settings (KafkaTls/KafkaUsers make them). Left out: PLAINTEXT.",
+    "PLAINTEXT",
+)
 CLIENT_CONTEXT = (COMPONENT_NAMESPACE, BOOTSTRAP_SERVERS, CLIENT_IMAGE, CLIENT_SECRET)
 
 
@@ -79,9 +100,15 @@ def topic_spec(values: dict[str, Any], labels: Labels, problems: list[str], reso
             f"acknowledged by fewer replicas than configured"
         )
     return TopicSpec(
-        namespace=values["namespace"], bootstrap_servers=values["bootstrapServers"] or "", image=values["image"],
-        name=values["name"], partitions=values["partitions"], replication_factor=replication, min_insync_replicas=min_isr,
-        resources=resources or jvm_resources(values, labels, problems), cluster_identity=values["clusterIdentity"],
+        namespace=values["namespace"],
+        bootstrap_servers=values["bootstrapServers"] or "",
+        image=values["image"],
+        name=values["name"],
+        partitions=values["partitions"],
+        replication_factor=replication,
+        min_insync_replicas=min_isr,
+        resources=resources or jvm_resources(values, labels, problems),
+        cluster_identity=values["clusterIdentity"],
         client_secret=values["clientSecret"],
     )
 
@@ -89,21 +116,32 @@ def topic_spec(values: dict[str, Any], labels: Labels, problems: list[str], reso
 def producer_spec(values: dict[str, Any], labels: Labels, problems: list[str]) -> ProducerSpec:
     if values["idempotence"] and values["acks"] != "all":
         problems.append(
-            f"{labels.full('acks')} = \"{values['acks']}\": an idempotent producer needs acks \"all\" "
+            f'{labels.full("acks")} = "{values["acks"]}": an idempotent producer needs acks "all" '
             f"(Kafka refuses the combination); set {labels.short('idempotence')}: false to use acks {values['acks']}"
         )
     return ProducerSpec(
-        namespace=values["namespace"], bootstrap_servers=values["bootstrapServers"] or "", image=values["image"],
-        topic=values["topic"] or "", interval_seconds=values["intervalSeconds"], acks=values["acks"],
-        idempotence=values["idempotence"], key_count=values["keyCount"], resources=jvm_resources(values, labels, problems),
+        namespace=values["namespace"],
+        bootstrap_servers=values["bootstrapServers"] or "",
+        image=values["image"],
+        topic=values["topic"] or "",
+        interval_seconds=values["intervalSeconds"],
+        acks=values["acks"],
+        idempotence=values["idempotence"],
+        key_count=values["keyCount"],
+        resources=jvm_resources(values, labels, problems),
         client_secret=values["clientSecret"],
     )
 
 
 def consumer_spec(values: dict[str, Any], labels: Labels, problems: list[str]) -> ConsumerSpec:
     return ConsumerSpec(
-        namespace=values["namespace"], bootstrap_servers=values["bootstrapServers"] or "", image=values["image"],
-        topic=values["topic"] or "", replicas=values["replicas"], group_id=values["groupId"],
-        from_beginning=values["fromBeginning"], resources=jvm_resources(values, labels, problems),
+        namespace=values["namespace"],
+        bootstrap_servers=values["bootstrapServers"] or "",
+        image=values["image"],
+        topic=values["topic"] or "",
+        replicas=values["replicas"],
+        group_id=values["groupId"],
+        from_beginning=values["fromBeginning"],
+        resources=jvm_resources(values, labels, problems),
         client_secret=values["clientSecret"],
     )

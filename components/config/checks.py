@@ -17,8 +17,11 @@ class InvalidValue(Exception):
 
 def integer(minimum: int | None = None, maximum: int | None = None) -> Check:
     allowed = "an integer" + (
-        f" from {minimum} to {maximum}" if minimum is not None and maximum is not None
-        else f" >= {minimum}" if minimum is not None else ""
+        f" from {minimum} to {maximum}"
+        if minimum is not None and maximum is not None
+        else f" >= {minimum}"
+        if minimum is not None
+        else ""
     )
 
     def check(value: Any) -> int:
@@ -133,7 +136,9 @@ def string_map(allowed: str, key_pattern: str, refuse: Callable[[str], str | Non
                 raise InvalidValue(allowed + f" (bad key {key!r})")
             reason = refuse(key)
             if reason:
-                raise InvalidValue(f"{allowed}, without keys this program sets itself (got {key!r}: {reason}; use the dedicated setting)")
+                raise InvalidValue(
+                    f"{allowed}, without keys this program sets itself (got {key!r}: {reason}; use the dedicated setting)"
+                )
             if isinstance(item, bool):
                 item = "true" if item else "false"
             if isinstance(item, float) and item.is_integer():

@@ -13,7 +13,9 @@ _DECIMAL = {"k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 1
 _BYTES = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
 _CPU = re.compile(r"^(\d+(?:\.\d+)?)(m)?$")
 
-BYTES_ALLOWED = "a Kubernetes quantity such as 512Mi, 2Gi or 100G (a number with an optional Ki/Mi/Gi/Ti/Pi/Ei or k/M/G/T/P/E suffix)"
+BYTES_ALLOWED = (
+    "a Kubernetes quantity such as 512Mi, 2Gi or 100G (a number with an optional Ki/Mi/Gi/Ti/Pi/Ei or k/M/G/T/P/E suffix)"
+)
 CPU_ALLOWED = "a Kubernetes CPU quantity such as 250m, 1 or 1.5"
 
 

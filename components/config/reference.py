@@ -49,7 +49,8 @@ def pulumi_yaml_config() -> dict[str, Any]:
         config[key.name] = {"type": "string", "default": key.default or "", "description": key.doc}
     for obj in OBJECTS.values():
         config[obj.name] = {
-            "type": "object", "default": {},
+            "type": "object",
+            "default": {},
             "description": f"{obj.summary}: {', '.join(k.name for k in obj.keys)}. See README.md, Config reference.",
         }
     return config

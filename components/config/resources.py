@@ -27,8 +27,16 @@ def resource_keys(cpu_request: str, cpu_limit: str, memory: str, what: str, heap
         Key("memory", memory, byte_quantity, "quantity ≥ 256Mi", f"{what} memory request = limit (heap a third unless set)."),
     )
     if heap:
-        keys += (Key("heapSize", None, optional(byte_quantity), "quantity < memory",
-                     f"{what} JVM heap (-Xms/-Xmx); the rest is page cache and JVM overhead.", "a third of memory"),)
+        keys += (
+            Key(
+                "heapSize",
+                None,
+                optional(byte_quantity),
+                "quantity < memory",
+                f"{what} JVM heap (-Xms/-Xmx); the rest is page cache and JVM overhead.",
+                "a third of memory",
+            ),
+        )
     return keys
 
 

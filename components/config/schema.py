@@ -108,4 +108,3 @@ def args_values(keys: tuple[Key, ...], args: Mapping[str, Any], labels: Labels, 
         problems.append(f"{labels.prefix}args must be a mapping of {', '.join(k.python_name for k in keys)}")
         return {key.name: key.default for key in keys}
     return check_values(keys, {camel_case(name): value for name, value in args.items()}, labels, problems)
-

@@ -78,22 +78,41 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     else:
         zookeeper = ensemble_spec(values["zookeeper"], stack_labels("zookeeper"), problems, place=place, origin=origin)
     consumer_group = None if values["consumer"]["fromBeginning"] else values["consumer"]["groupId"]
-    security = security_spec(values["security"], stack_labels("security").full, problems, kraft=kraft,
-                             topic=values["topic"]["name"], consumer_group=consumer_group)
+    security = security_spec(
+        values["security"],
+        stack_labels("security").full,
+        problems,
+        kraft=kraft,
+        topic=values["topic"]["name"],
+        consumer_group=consumer_group,
+    )
     if security.scram and consumer_group is None:
         problems.append(
             f"{PROJECT}:consumer.fromBeginning = true: with security.scram the consumer reads in its group "
             f"(consumer.groupId), the only group its ACLs allow; set fromBeginning: false"
         )
-    external = external_spec(values["external"], stack_labels("external").full, problems, tls=security.tls,
-                             scram=security.scram, brokers=values["kafka"]["replicas"],
-                             security_label=stack_labels("security").full)
+    external = external_spec(
+        values["external"],
+        stack_labels("external").full,
+        problems,
+        tls=security.tls,
+        scram=security.scram,
+        brokers=values["kafka"]["replicas"],
+        security_label=stack_labels("security").full,
+    )
     kafka = broker_spec(
-        values["kafka"], stack_labels("kafka"), problems, place=place,
+        values["kafka"],
+        stack_labels("kafka"),
+        problems,
+        place=place,
         zookeeper_connect=zookeeper.connect_string if zookeeper else None,
-        default_cluster_id=derive_cluster_id(PROJECT, stack), origin=origin,
-        controller_values=values["controller"], controller_labels=stack_labels("controller"),
-        tls=security.tls, scram=security.scram, external=external is not None,
+        default_cluster_id=derive_cluster_id(PROJECT, stack),
+        origin=origin,
+        controller_values=values["controller"],
+        controller_labels=stack_labels("controller"),
+        tls=security.tls,
+        scram=security.scram,
+        external=external is not None,
     )
     brokers = kafka.replicas
 
@@ -110,24 +129,47 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     )
     clients = {"namespace": place.namespace, "bootstrapServers": kafka.bootstrap_servers, "image": kafka.image}
     secrets = client_secrets(security)
-    producer = producer_spec({**values["producer"], **clients, "topic": topic_values["name"], "clientSecret": secrets["producer"]},
-                             stack_labels("producer"), problems)
+    producer = producer_spec(
+        {**values["producer"], **clients, "topic": topic_values["name"], "clientSecret": secrets["producer"]},
+        stack_labels("producer"),
+        problems,
+    )
     topic = topic_spec(
-        {**topic_values, **clients, "clusterIdentity": topic_cluster_identity(kafka),
-         "bootstrapServers": kafka.admin_bootstrap_servers, "clientSecret": secrets["topic"]}, stack_labels("topic"), problems,
+        {
+            **topic_values,
+            **clients,
+            "clusterIdentity": topic_cluster_identity(kafka),
+            "bootstrapServers": kafka.admin_bootstrap_servers,
+            "clientSecret": secrets["topic"],
+        },
+        stack_labels("topic"),
+        problems,
         resources=producer.resources,  # the topic job runs with the producer's resources
     )
-    consumer = consumer_spec({**values["consumer"], **clients, "topic": topic.name, "clientSecret": secrets["consumer"]},
-                             stack_labels("consumer"), problems)
+    consumer = consumer_spec(
+        {**values["consumer"], **clients, "topic": topic.name, "clientSecret": secrets["consumer"]},
+        stack_labels("consumer"),
+        problems,
+    )
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
     values["topic"] = topic_values
     return Settings(
-        stack=stack, namespace=place.namespace, mode=top["mode"], cluster_domain=place.cluster_domain,
-        kube_context=top["kubeContext"], pvc_retention=top["pvcRetention"],
-        kafka=kafka, zookeeper=zookeeper, topic=topic, producer=producer, consumer=consumer, security=security,
+        stack=stack,
+        namespace=place.namespace,
+        mode=top["mode"],
+        cluster_domain=place.cluster_domain,
+        kube_context=top["kubeContext"],
+        pvc_retention=top["pvcRetention"],
+        kafka=kafka,
+        zookeeper=zookeeper,
+        topic=topic,
+        producer=producer,
+        consumer=consumer,
+        security=security,
         external=external,
-        producer_enabled=values["producer"]["enabled"], consumer_enabled=values["consumer"]["enabled"],
+        producer_enabled=values["producer"]["enabled"],
+        consumer_enabled=values["consumer"]["enabled"],
         values=values,
     )
 

@@ -21,8 +21,12 @@ class InvalidArgs(pulumi.RunError):
 
 
 def spec_from_args(
-    component: str, name: str, keys: tuple[Key, ...], args: Mapping[str, Any],
-    build: Callable[[dict[str, Any], Labels, list[str]], Spec], outputs_allowed: tuple[str, ...] = (),
+    component: str,
+    name: str,
+    keys: tuple[Key, ...],
+    args: Mapping[str, Any],
+    build: Callable[[dict[str, Any], Labels, list[str]], Spec],
+    outputs_allowed: tuple[str, ...] = (),
 ) -> Spec:
     """Check `args` against `keys`, then `build` the spec (which appends rule violations); raise
     `InvalidArgs` naming every problem at once. `outputs_allowed`: args that may be outputs of other
@@ -31,13 +35,13 @@ def spec_from_args(
     problems: list[str] = []
     plain = args
     if isinstance(args, Mapping):  # anything else args_values refuses with its own message
-        plain = {key: value for key, value in args.items()
-                 if not isinstance(value, pulumi.Output) and key not in outputs_allowed}
+        plain = {key: value for key, value in args.items() if not isinstance(value, pulumi.Output) and key not in outputs_allowed}
         problems += [
             f"{labels.full(key)} is an output of another resource; {component} needs a plain value here (it shapes the "
             f"manifests, which are built when the program runs): pass the text (an address is "
             f"kafka-<i>.kafka.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
-            for key in args if key not in plain and key not in outputs_allowed
+            for key in args
+            if key not in plain and key not in outputs_allowed
         ]
     values = args_values(keys, plain, labels, problems)
     if not problems:
@@ -58,8 +62,13 @@ class PlatformComponent(pulumi.ComponentResource):
     """Registers manifests as children. The component's own `depends_on` (the namespace, the brokers...)
     is passed on to every child: Pulumi does not make children wait for their parent's dependencies."""
 
-    def __init__(self, kind: str, name: str, manifests: list[Manifest] | Callable[[pulumi.Resource], list[Manifest]],
-                 opts: pulumi.ResourceOptions | None):
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        manifests: list[Manifest] | Callable[[pulumi.Resource], list[Manifest]],
+        opts: pulumi.ResourceOptions | None,
+    ):
         """`manifests` may be a function of the component: for objects whose values come from resources
         that must be the component's children themselves (generated certificates and passwords)."""
         super().__init__(f"{TYPE_PREFIX}:{kind}", name, None, opts)

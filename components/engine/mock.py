@@ -84,8 +84,7 @@ class Recorder(pulumi.runtime.Mocks):
         return {}
 
 
-def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None,
-           recorder: type[Recorder] = Recorder) -> Rendered:
+def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None, recorder: type[Recorder] = Recorder) -> Rendered:
     """Run the program for `stack` with `config` (keys without the project prefix), recording into
     `rendered` (a new one if not given); `recorder`: tests may answer some resources as a cluster would.
 

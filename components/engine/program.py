@@ -42,11 +42,7 @@ def raw_config() -> dict[str, Any]:
     """Every `kafka-demo:*` config value of the running stack, keys without the project prefix."""
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
     prefix = f"{PROJECT}:"
-    return {
-        key[len(prefix):]: _parse(runtime_config.get_config(key))
-        for key in sorted(keys)
-        if key.startswith(prefix)
-    }
+    return {key[len(prefix) :]: _parse(runtime_config.get_config(key)) for key in sorted(keys) if key.startswith(prefix)}
 
 
 def settings_from_stack(check_kube_context: bool = True) -> Settings:
@@ -93,7 +89,11 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
     """Each component's args, from the stack's settings (the same keys, in snake_case)."""
     values = settings.values
     place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
-    clients = {"namespace": settings.namespace, "bootstrap_servers": settings.kafka.bootstrap_servers, "image": settings.kafka.image}
+    clients = {
+        "namespace": settings.namespace,
+        "bootstrap_servers": settings.kafka.bootstrap_servers,
+        "image": settings.kafka.image,
+    }
     kafka = KafkaBrokerArgs(**place, **as_args(values["kafka"], *values["kafka"]))  # type: ignore[typeddict-item]
     if settings.kraft:  # the `controller` object as the broker's controller_* args
         controller = {arg: values["controller"][key] for arg, key in CONTROLLER_ARGS.items()}
@@ -120,22 +120,32 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
             **secret(settings.topic),
         ),
         "producer": ProducerJobArgs(
-            **clients, topic=settings.topic.name, **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
+            **clients,
+            topic=settings.topic.name,
+            **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
             **secret(settings.producer),
         ),
         "consumer": ConsumerJobArgs(
-            **clients, topic=settings.topic.name, **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
+            **clients,
+            topic=settings.topic.name,
+            **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
             **secret(settings.consumer),
         ),
         "tls": KafkaTlsArgs(**place, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")),  # type: ignore[typeddict-item]
         "external": KafkaExternalAccessArgs(  # type: ignore[typeddict-item]
-            namespace=settings.namespace, replicas=settings.kafka.replicas, **as_args(values["external"], *values["external"]),
+            namespace=settings.namespace,
+            replicas=settings.kafka.replicas,
+            **as_args(values["external"], *values["external"]),
         ),
         "users": {
-            "namespace": settings.namespace, "bootstrap_servers": settings.kafka.admin_bootstrap_servers,
-            "image": settings.kafka.image, "cluster_identity": settings.topic.cluster_identity,
-            "users": {user.name: {"produce": list(user.produce), "consume": list(user.consume), "groups": list(user.groups)}
-                      for user in security.users},
+            "namespace": settings.namespace,
+            "bootstrap_servers": settings.kafka.admin_bootstrap_servers,
+            "image": settings.kafka.image,
+            "cluster_identity": settings.topic.cluster_identity,
+            "users": {
+                user.name: {"produce": list(user.produce), "consume": list(user.consume), "groups": list(user.groups)}
+                for user in security.users
+            },
         },
     }
 
@@ -164,8 +174,11 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     tls = KafkaTls("kafka-tls", args["tls"], after()) if settings.security.tls else None
     if tls is not None:
         args["kafka"][TLS_REVISION_ARG] = tls.revision  # type: ignore[typeddict-unknown-key]
-    kafka = KafkaBroker("kafka", args["kafka"], after(*([zookeeper] if zookeeper else []), *([tls] if tls else []),
-                                                      *([external] if external else [])))
+    kafka = KafkaBroker(
+        "kafka",
+        args["kafka"],
+        after(*([zookeeper] if zookeeper else []), *([tls] if tls else []), *([external] if external else [])),
+    )
     topic = KafkaTopic("topic", args["topic"], after(kafka))
     users = None
     if settings.security.scram:

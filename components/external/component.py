@@ -69,8 +69,9 @@ class KafkaExternalAccess(PlatformComponent):
     def __init__(self, name: str, args: KafkaExternalAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
         def build(values, labels, problems) -> ExternalSpec | None:
             # Component args: whether the listener is secured is KafkaBroker's to check (its tls, scram).
-            spec = external_spec(values, labels.full, problems, tls=True, scram=True, brokers=values["replicas"],
-                                 security_label=labels.full)
+            spec = external_spec(
+                values, labels.full, problems, tls=True, scram=True, brokers=values["replicas"], security_label=labels.full
+            )
             if spec is None:
                 problems.append(f"{labels.full('type')} = none: KafkaExternalAccess needs NodePort or LoadBalancer")
             return spec
@@ -80,10 +81,12 @@ class KafkaExternalAccess(PlatformComponent):
         super().__init__("KafkaExternalAccess", name, manifests.manifests(args["namespace"], spec), opts)
         services = [self.object("Service", external_service(i)) for i in range(spec.brokers)]
         if spec.type == LOAD_BALANCER:
-            self.hosts = pulumi.Output.all(*[
-                service.status.apply(lambda status, s=external_service(i): assigned_host(s, status))
-                for i, service in enumerate(services)
-            ])
+            self.hosts = pulumi.Output.all(
+                *[
+                    service.status.apply(lambda status, s=external_service(i): assigned_host(s, status))
+                    for i, service in enumerate(services)
+                ]
+            )
             self.addresses = self.hosts.apply(lambda names: [host_port(host, EXTERNAL_PORT) for host in names])
         else:
             created = pulumi.Output.all(*[service.id for service in services])

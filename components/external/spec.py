@@ -72,16 +72,18 @@ def check_host(value: Any) -> str:
     raise InvalidValue(allowed)
 
 
-def external_spec(values: dict[str, Any], label: Any, problems: list[str], *, tls: bool, scram: bool, brokers: int,
-                  security_label: Any) -> ExternalSpec | None:
+def external_spec(
+    values: dict[str, Any], label: Any, problems: list[str], *, tls: bool, scram: bool, brokers: int, security_label: Any
+) -> ExternalSpec | None:
     """The spec from the `external` object's checked values (None: no external access); rule violations
     are appended to `problems`. `label(key)` names a key of `external`, `security_label` one of `security`."""
     kind = values["type"]
     if kind == "none":
         for key in ("host", "annotations"):
             if values[key]:
-                problems.append(f"{label(key)} is set, but {label('type')} is none: set the type (NodePort or LoadBalancer) "
-                                f"or remove it")
+                problems.append(
+                    f"{label(key)} is set, but {label('type')} is none: set the type (NodePort or LoadBalancer) or remove it"
+                )
         return None
     if not (tls and scram):
         problems.append(
@@ -107,4 +109,3 @@ def external_spec(values: dict[str, Any], label: Any, problems: list[str], *, tl
             f"its load balancer is given"
         )
     return ExternalSpec(kind, values["host"], values["nodePortBase"], brokers, dict(values["annotations"]))
-

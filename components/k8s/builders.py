@@ -80,8 +80,14 @@ def pod_name_env() -> Manifest:
 
 
 def jvm_container(
-    name: str, image: str, script: str, res: JvmResources, heap_var: str | None,
-    env: list[Manifest], mounts: list[Manifest], **extra: Any,
+    name: str,
+    image: str,
+    script: str,
+    res: JvmResources,
+    heap_var: str | None,
+    env: list[Manifest],
+    mounts: list[Manifest],
+    **extra: Any,
 ) -> Manifest:
     """A container running `bash <script>` with a JVM sized by `res`: every workload here is one."""
     heap = [] if heap_var is None else [{"name": heap_var, "value": f"-Xms{res.heap_mib}m -Xmx{res.heap_mib}m"}]
@@ -143,8 +149,13 @@ def config_volume(name: str, config_map_name: str) -> Manifest:
 
 def secret(namespace_name: str, name: str, app: str, string_data: dict[str, Any]) -> Manifest:
     """A Secret; its values may be Pulumi outputs (generated keys and passwords, secret in state)."""
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": meta(namespace_name, name, app), "type": "Opaque",
-            "stringData": string_data}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": meta(namespace_name, name, app),
+        "type": "Opaque",
+        "stringData": string_data,
+    }
 
 
 def secret_volume(name: str, secret_name: str) -> Manifest:
@@ -188,7 +199,12 @@ def network_policy(namespace_name: str, app: str, ingress: list[Manifest]) -> Ma
         # An empty list is left out, not sent: the API server drops it, and server-side apply
         # would then see a change on every run (found by the kube tier).
         spec["ingress"] = ingress
-    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": meta(namespace_name, app, app), "spec": spec}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": meta(namespace_name, app, app),
+        "spec": spec,
+    }
 
 
 def from_apps(*apps: str) -> list[Manifest]:
@@ -232,8 +248,9 @@ def statefulset(
     }
 
 
-def job(namespace_name: str, name: str, app: str, template: Manifest, deadline_seconds: int,
-        annotations: dict[str, str] | None = None) -> Manifest:
+def job(
+    namespace_name: str, name: str, app: str, template: Manifest, deadline_seconds: int, annotations: dict[str, str] | None = None
+) -> Manifest:
     """A run-to-completion Job (`pulumi up` waits for it): six retries, then a deadline."""
     metadata = meta(namespace_name, name, app)
     if annotations:

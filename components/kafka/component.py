@@ -15,26 +15,45 @@ from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
 ZOOKEEPER_CONNECT = Key(
-    "zookeeperConnect", None, checks.optional(checks.host_ports),
-    "host:port,...", "ZooKeeper mode: the ensemble to use (ZookeeperCluster's connect_string). Left out: KRaft.",
+    "zookeeperConnect",
+    None,
+    checks.optional(checks.host_ports),
+    "host:port,...",
+    "ZooKeeper mode: the ensemble to use (ZookeeperCluster's connect_string). Left out: KRaft.",
 )
 # The `controller` object's keys as args, prefixed: controller_replicas, controller_storage_size, ...
 CONTROLLER_PREFIX = "controller"
-CONTROLLER_ARGS = {
-    CONTROLLER_PREFIX + key.name[0].upper() + key.name[1:]: key.name for key in CONTROLLER.keys
-}
-ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT) + KAFKA.keys + tuple(
-    replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys)
-) + (TLS, SCRAM, Key(
-    "tlsRevision", None, checks.optional(checks.matching(r"[0-9a-f]{1,64}", "a certificate serial (hex)")), "text",
-    "KafkaTls's `revision` output (may be an output): on the pod templates, so a certificate renewal rolls the pods.",
-), Key(
-    "external", False, checks.boolean, "boolean",
-    "An EXTERNAL listener (port 9094, SASL_SSL) for clients outside the cluster; needs `tls`, `scram` and `external_addresses`.",
-), Key(
-    "externalAddresses", None, lambda value: value, "list of host:port",
-    "KafkaExternalAccess's `addresses` output (may be an output): the address each broker advertises outside the cluster.",
-))
+CONTROLLER_ARGS = {CONTROLLER_PREFIX + key.name[0].upper() + key.name[1:]: key.name for key in CONTROLLER.keys}
+ARGS_KEYS = (
+    (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT)
+    + KAFKA.keys
+    + tuple(replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys))
+    + (
+        TLS,
+        SCRAM,
+        Key(
+            "tlsRevision",
+            None,
+            checks.optional(checks.matching(r"[0-9a-f]{1,64}", "a certificate serial (hex)")),
+            "text",
+            "KafkaTls's `revision` output (may be an output): on the pod templates, so a certificate renewal rolls the pods.",
+        ),
+        Key(
+            "external",
+            False,
+            checks.boolean,
+            "boolean",
+            "An EXTERNAL listener (port 9094, SASL_SSL) for clients outside the cluster; needs `tls`, `scram` and `external_addresses`.",
+        ),
+        Key(
+            "externalAddresses",
+            None,
+            lambda value: value,
+            "list of host:port",
+            "KafkaExternalAccess's `addresses` output (may be an output): the address each broker advertises outside the cluster.",
+        ),
+    )
+)
 TLS_REVISION_ARG = "tls_revision"
 EXTERNAL_ADDRESSES_ARG = "external_addresses"
 
@@ -80,8 +99,10 @@ class KafkaBrokerArgs(TypedDict):
 
 
 def address_count_problem(label: str, given: int, brokers: int) -> str:
-    return (f"{label}: {given} addresses for {brokers} brokers; give KafkaExternalAccess the brokers' count "
-            f"(its replicas) so that every broker has its own")
+    return (
+        f"{label}: {given} addresses for {brokers} brokers; give KafkaExternalAccess the brokers' count "
+        f"(its replicas) so that every broker has its own"
+    )
 
 
 def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
@@ -92,16 +113,26 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
         controller_labels = Labels(labels.prefix + "controller_", "controller_", labels.owner, python_names=True)
         addresses = args.get(EXTERNAL_ADDRESSES_ARG)
         if values["external"] and addresses is None:
-            problems.append(f"{labels.full('externalAddresses')} is required with {labels.full('external')} = true: "
-                            f"KafkaExternalAccess's addresses output")
+            problems.append(
+                f"{labels.full('externalAddresses')} is required with {labels.full('external')} = true: "
+                f"KafkaExternalAccess's addresses output"
+            )
         elif values["external"] and isinstance(addresses, list) and len(addresses) != values["replicas"]:
             problems.append(address_count_problem(labels.full("externalAddresses"), len(addresses), values["replicas"]))
         return broker_spec(
-            values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]),
+            values,
+            labels,
+            problems,
+            place=Place(values["namespace"], values["clusterDomain"]),
             zookeeper_connect=values["zookeeperConnect"],
-            default_cluster_id=derive_cluster_id(pulumi.get_project(), stack, name), origin=f"stack {stack}",
-            controller_values={key: values[arg] for arg, key in CONTROLLER_ARGS.items()}, controller_labels=controller_labels,
-            tls=values["tls"], scram=values["scram"], security_labels=labels, external=values["external"],
+            default_cluster_id=derive_cluster_id(pulumi.get_project(), stack, name),
+            origin=f"stack {stack}",
+            controller_values={key: values[arg] for arg, key in CONTROLLER_ARGS.items()},
+            controller_labels=controller_labels,
+            tls=values["tls"],
+            scram=values["scram"],
+            security_labels=labels,
+            external=values["external"],
         )
 
     return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build, outputs_allowed=(TLS_REVISION_ARG, EXTERNAL_ADDRESSES_ARG))
@@ -130,10 +161,13 @@ class KafkaBroker(PlatformComponent):
         tls_revision = args.get(TLS_REVISION_ARG) if spec.tls else None
         external_addresses = None
         if spec.external:
+
             def joined(addresses: list[str]) -> str:
                 # Known only now when they are an output: a broker without an address would never start.
                 if len(addresses) != spec.replicas:
-                    raise InvalidArgs(address_count_problem(f'KafkaBroker "{name}": external_addresses', len(addresses), spec.replicas))
+                    raise InvalidArgs(
+                        address_count_problem(f'KafkaBroker "{name}": external_addresses', len(addresses), spec.replicas)
+                    )
                 return manifests.external_addresses_value(addresses)
 
             external_addresses = pulumi.Output.from_input(args[EXTERNAL_ADDRESSES_ARG]).apply(joined)
@@ -153,8 +187,14 @@ class KafkaBroker(PlatformComponent):
         self.controller_stateful_set: k8s.apps.v1.StatefulSet | None = (
             self.object("StatefulSet", KAFKA_CONTROLLER) if spec.controllers else None
         )
-        self.register_outputs({
-            "controller_dns_names": self.controller_dns_names,
-            "bootstrap_servers": self.bootstrap_servers, "broker_dns_names": self.broker_dns_names, "mode": self.mode,
-            "stateful_set_name": self.stateful_set_name, "service_name": self.service_name, "namespace": self.namespace,
-        })
+        self.register_outputs(
+            {
+                "controller_dns_names": self.controller_dns_names,
+                "bootstrap_servers": self.bootstrap_servers,
+                "broker_dns_names": self.broker_dns_names,
+                "mode": self.mode,
+                "stateful_set_name": self.stateful_set_name,
+                "service_name": self.service_name,
+                "namespace": self.namespace,
+            }
+        )

@@ -10,8 +10,18 @@ from ..config.resources import JvmResources
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
 from ..naming import (
-    ADMIN_SECRET, CLIENT_CONFIG_FILE, CLIENT_MOUNT, CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER,
-    KAFKA_PORT, TLS_SECRET, TOPIC, USERS,
+    ADMIN_SECRET,
+    CLIENT_CONFIG_FILE,
+    CLIENT_MOUNT,
+    CONTROLLER_PORT,
+    EXTERNAL_PORT,
+    INTERNAL_PORT,
+    KAFKA,
+    KAFKA_CONTROLLER,
+    KAFKA_PORT,
+    TLS_SECRET,
+    TOPIC,
+    USERS,
 )
 from . import properties
 from .spec import BrokerSpec
@@ -76,17 +86,22 @@ def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
     scripts, params = ["start-kafka.sh"], start_params(spec, controller)
     if not controller:  # brokers stop only when that keeps every partition at its min ISR
         scripts = scripts + ["safe-to-stop.sh"]
-        params = {**params, "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS,
-                  "BROKER_ADDRESS": f"{KAFKA}-{{id}}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}",
-                  "LOCAL_BOOTSTRAP": f"localhost:{INTERNAL_PORT if spec.tls else KAFKA_PORT}"}
+        params = {
+            **params,
+            "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS,
+            "BROKER_ADDRESS": f"{KAFKA}-{{id}}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}",
+            "LOCAL_BOOTSTRAP": f"localhost:{INTERNAL_PORT if spec.tls else KAFKA_PORT}",
+        }
     tls = {"node-client.properties": properties.node_client_properties(spec)} if spec.tls else {}
     return {"server.properties": server, log_name: log_content, **tls, **shell.config_files(scripts, params)}
 
 
 def admin_client(spec: BrokerSpec) -> dict[str, str]:
     """The params of a script run as the admin: where to connect, and its client settings (Secret kafka-admin)."""
-    return {"BOOTSTRAP_SERVERS": spec.admin_bootstrap_servers,
-            "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}" if spec.tls else ""}
+    return {
+        "BOOTSTRAP_SERVERS": spec.admin_bootstrap_servers,
+        "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}" if spec.tls else "",
+    }
 
 
 def _tls_mounts(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
@@ -109,16 +124,33 @@ def external_addresses_value(addresses: list[str]) -> str:
     return ",".join(f"{KAFKA}-{i}={address}" for i, address in enumerate(addresses))
 
 
-def _container(spec: BrokerSpec, name: str, controller: bool, ports: list[tuple[str, int]], probe_port: int,
-               env: list[Manifest] | None = None) -> Manifest:
+def _container(
+    spec: BrokerSpec,
+    name: str,
+    controller: bool,
+    ports: list[tuple[str, int]],
+    probe_port: int,
+    env: list[Manifest] | None = None,
+) -> Manifest:
     resources = spec.controllers.resources if controller and spec.controllers else spec.resources
-    extra = {} if controller else {
-        "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{properties.CONFIG_MOUNT}/safe-to-stop.sh"]}}},
-    }
+    extra = (
+        {}
+        if controller
+        else {
+            "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{properties.CONFIG_MOUNT}/safe-to-stop.sh"]}}},
+        }
+    )
     return k8s.jvm_container(
-        name, spec.image, f"{properties.CONFIG_MOUNT}/start-kafka.sh", resources, "KAFKA_HEAP_OPTS",
-        env=[{"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)}, {"name": "LOG_DIR", "value": TMP_LOGS},
-             *(env or [])],
+        name,
+        spec.image,
+        f"{properties.CONFIG_MOUNT}/start-kafka.sh",
+        resources,
+        "KAFKA_HEAP_OPTS",
+        env=[
+            {"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)},
+            {"name": "LOG_DIR", "value": TMP_LOGS},
+            *(env or []),
+        ],
         mounts=[
             {"name": claim_name(spec, controller), "mountPath": properties.DATA_MOUNT},
             {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
@@ -142,30 +174,40 @@ def manifests(spec: BrokerSpec, tls_revision: object = None, external_addresses:
     namespace = spec.place.namespace
     data = config_data(spec)
     combined = spec.topology == "combined"
-    ports = ([("kafka", KAFKA_PORT)] + ([("internal", INTERNAL_PORT)] if spec.tls else [])
-             + ([("controller", CONTROLLER_PORT)] if combined else []))
+    ports = (
+        [("kafka", KAFKA_PORT)]
+        + ([("internal", INTERNAL_PORT)] if spec.tls else [])
+        + ([("controller", CONTROLLER_PORT)] if combined else [])
+    )
     external_env = [{"name": "EXTERNAL_ADDRESSES", "value": external_addresses}] if spec.external else []
-    container = _container(spec, KAFKA, False, ports + ([("external", EXTERNAL_PORT)] if spec.external else []),
-                           KAFKA_PORT, external_env)
+    container = _container(
+        spec, KAFKA, False, ports + ([("external", EXTERNAL_PORT)] if spec.external else []), KAFKA_PORT, external_env
+    )
     volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
     # The preStop wait, then the controlled shutdown (leadership moves away before the broker stops).
     pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
     claim = k8s.claim_template(claim_name(spec), KAFKA, spec.storage_size, spec.storage_class)
     # Dedicated controllers first: the brokers' StatefulSet waits for theirs (engine/base.py).
     before, after = replica_manifests(spec)
-    objects = before + (controller_manifests(spec, tls_revision) if spec.controllers else []) + [
-        k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
-        k8s.headless_service(namespace, KAFKA, ports),
-        _tls_annotate(k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim), tls_revision),
-        # The client listener is open to any client (other namespaces included), and so is the external one
-        # (clients outside the cluster, through the node or load balancer); the internal one only to the
-        # brokers and the admin jobs; a combined node's controller listener only to the other nodes.
-        k8s.network_policy(namespace, KAFKA, [{"ports": k8s.tcp_ports(KAFKA_PORT, *([EXTERNAL_PORT] if spec.external else []))}] + (
-            [{"from": k8s.from_apps(KAFKA, *ADMIN_JOBS), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else []
-        ) + (
-            [{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []
-        )),
-    ]
+    objects = (
+        before
+        + (controller_manifests(spec, tls_revision) if spec.controllers else [])
+        + [
+            k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
+            k8s.headless_service(namespace, KAFKA, ports),
+            _tls_annotate(k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim), tls_revision),
+            # The client listener is open to any client (other namespaces included), and so is the external one
+            # (clients outside the cluster, through the node or load balancer); the internal one only to the
+            # brokers and the admin jobs; a combined node's controller listener only to the other nodes.
+            k8s.network_policy(
+                namespace,
+                KAFKA,
+                [{"ports": k8s.tcp_ports(KAFKA_PORT, *([EXTERNAL_PORT] if spec.external else []))}]
+                + ([{"from": k8s.from_apps(KAFKA, *ADMIN_JOBS), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else [])
+                + ([{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []),
+            ),
+        ]
+    )
     if spec.replicas > 1:
         objects.append(k8s.pdb(namespace, KAFKA))
     objects += after
@@ -175,9 +217,18 @@ def manifests(spec: BrokerSpec, tls_revision: object = None, external_addresses:
 
 
 def admin_tool_job(
-    namespace: str, image: str, name: str, app: str, config_map: str, script: str, *, tls: bool,
-    args: list[str] | None = None, annotations: dict[str, str] | None = None,
-    extra: tuple[list[Manifest], list[Manifest]] = ([], []), deadline_seconds: int = 1800,
+    namespace: str,
+    image: str,
+    name: str,
+    app: str,
+    config_map: str,
+    script: str,
+    *,
+    tls: bool,
+    args: list[str] | None = None,
+    annotations: dict[str, str] | None = None,
+    extra: tuple[list[Manifest], list[Manifest]] = ([], []),
+    deadline_seconds: int = 1800,
 ) -> Manifest:
     """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map` at
     CONFIG_MOUNT; with `tls`, as kafka-admin (Secret kafka-admin at CLIENT_MOUNT). `extra`: further
@@ -189,18 +240,34 @@ def admin_tool_job(
         mounts.append(mount)
         volumes.append(volume)
     container = k8s.jvm_container(
-        app, image, f"{properties.CONFIG_MOUNT}/{script}", TOOL_RESOURCES, "KAFKA_HEAP_OPTS",
-        env=[{"name": "LOG_DIR", "value": TMP_LOGS}], mounts=mounts + extra[0], **({"args": args} if args else {}),
+        app,
+        image,
+        f"{properties.CONFIG_MOUNT}/{script}",
+        TOOL_RESOURCES,
+        "KAFKA_HEAP_OPTS",
+        env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
+        mounts=mounts + extra[0],
+        **({"args": args} if args else {}),
     )
-    template = {"metadata": {"labels": k8s.labels(app)},
-                "spec": k8s.pod_spec([container], volumes + extra[1], app, 1, restartPolicy="OnFailure")}
+    template = {
+        "metadata": {"labels": k8s.labels(app)},
+        "spec": k8s.pod_spec([container], volumes + extra[1], app, 1, restartPolicy="OnFailure"),
+    }
     return k8s.job(namespace, name, app, template, deadline_seconds=deadline_seconds, annotations=annotations)
 
 
-def _tool_job(spec: BrokerSpec, name: str, app: str, config_map: str, script: str, args: list[str],
-              annotations: dict[str, str] | None = None) -> Manifest:
-    return admin_tool_job(spec.place.namespace, spec.image, name, app, config_map, script, tls=spec.tls, args=args,
-                          annotations=annotations)
+def _tool_job(
+    spec: BrokerSpec,
+    name: str,
+    app: str,
+    config_map: str,
+    script: str,
+    args: list[str],
+    annotations: dict[str, str] | None = None,
+) -> Manifest:
+    return admin_tool_job(
+        spec.place.namespace, spec.image, name, app, config_map, script, tls=spec.tls, args=args, annotations=annotations
+    )
 
 
 def _tls_suffix(spec: BrokerSpec) -> str:
@@ -243,8 +310,11 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
     of controllers a scale-down stopped and waits until every wanted controller is a voter (new ones
     join by themselves). `pulumi up` waits for it, so an up ends with the quorum it asked for."""
     params = {
-        **admin_client(spec), "CONTROLLERS": spec.controller_count,
-        "FIRST_NODE_ID": spec.controller_node_id(0), "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3,
+        **admin_client(spec),
+        "CONTROLLERS": spec.controller_count,
+        "FIRST_NODE_ID": spec.controller_node_id(0),
+        "KAFKA_HOME": properties.KAFKA_HOME,
+        "POLL_SECONDS": 3,
     }
     data = shell.config_files(["controller-quorum.sh"], params)
     return [
@@ -272,8 +342,12 @@ def controller_manifests(spec: BrokerSpec, tls_revision: object = None) -> list[
         k8s.headless_service(namespace, KAFKA_CONTROLLER, ports),
         _tls_annotate(k8s.statefulset(namespace, KAFKA_CONTROLLER, spec.controllers.replicas, data, pod, claim), tls_revision),
         # Only brokers and the other controllers speak to a controller.
-        k8s.network_policy(namespace, KAFKA_CONTROLLER, [
-            {"from": k8s.from_apps(KAFKA, KAFKA_CONTROLLER), "ports": k8s.tcp_ports(CONTROLLER_PORT)},
-        ]),
+        k8s.network_policy(
+            namespace,
+            KAFKA_CONTROLLER,
+            [
+                {"from": k8s.from_apps(KAFKA, KAFKA_CONTROLLER), "ports": k8s.tcp_ports(CONTROLLER_PORT)},
+            ],
+        ),
         k8s.pdb(namespace, KAFKA_CONTROLLER),
     ]

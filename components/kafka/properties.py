@@ -50,8 +50,17 @@ MANAGED_KEYS = {
     "share.coordinator.state.topic.min.isr": "the broker count",
     "auto.create.topics.enable": "kafka.autoCreateTopics",
     "unclean.leader.election.enable": "never elect an out-of-sync leader: acknowledged writes would be lost",
-    **{key: "security.tls" for key in ("ssl.keystore.type", "ssl.keystore.location", "ssl.truststore.type",
-                                       "ssl.truststore.location", "ssl.client.auth", "ssl.principal.mapping.rules")},
+    **{
+        key: "security.tls"
+        for key in (
+            "ssl.keystore.type",
+            "ssl.keystore.location",
+            "ssl.truststore.type",
+            "ssl.truststore.location",
+            "ssl.client.auth",
+            "ssl.principal.mapping.rules",
+        )
+    },
     "authorizer.class.name": "security.scram",
     "super.users": "security.scram",
     "allow.everyone.if.no.acl.found": "security.scram",
@@ -154,8 +163,13 @@ def listener_names(spec: BrokerSpec) -> tuple[str, str]:
 def _protocols(spec: BrokerSpec, *listeners: str) -> str:
     """listener.security.protocol.map for `listeners`: TLS on every one with TLS on (the CONTROLLER and
     INTERNAL listeners with client certificates), SASL on CLIENT with SCRAM."""
-    protocol = {"CLIENT": spec.client_protocol, "INTERNAL": "SSL", "CONTROLLER": "SSL" if spec.tls else "PLAINTEXT",
-                "PLAINTEXT": "PLAINTEXT", "EXTERNAL": "SASL_SSL"}
+    protocol = {
+        "CLIENT": spec.client_protocol,
+        "INTERNAL": "SSL",
+        "CONTROLLER": "SSL" if spec.tls else "PLAINTEXT",
+        "PLAINTEXT": "PLAINTEXT",
+        "EXTERNAL": "SASL_SSL",
+    }
     return ",".join(f"{name}:{protocol[name]}" for name in listeners)
 
 
@@ -179,31 +193,37 @@ def tls_properties(spec: BrokerSpec) -> dict[str, str]:
     if spec.scram:
         # The EXTERNAL listener (clients outside the cluster) takes the same users as CLIENT.
         for listener in ["client"] + (["external"] if spec.external else []):
-            props.update({
-                f"listener.name.{listener}.ssl.client.auth": "none",
-                f"listener.name.{listener}.sasl.enabled.mechanisms": SCRAM_MECHANISM,
-                # The broker's side of SCRAM needs a login module, and no credentials: users live in the metadata.
-                f"listener.name.{listener}.{SCRAM_MECHANISM.lower()}.sasl.jaas.config":
-                    "org.apache.kafka.common.security.scram.ScramLoginModule required;",
-            })
-        props.update({
-            "authorizer.class.name": STANDARD_AUTHORIZER,
-            "super.users": ";".join(f"User:{user}" for user in SUPER_USERS),
-            "allow.everyone.if.no.acl.found": "false",
-        })
+            props.update(
+                {
+                    f"listener.name.{listener}.ssl.client.auth": "none",
+                    f"listener.name.{listener}.sasl.enabled.mechanisms": SCRAM_MECHANISM,
+                    # The broker's side of SCRAM needs a login module, and no credentials: users live in the metadata.
+                    f"listener.name.{listener}.{SCRAM_MECHANISM.lower()}.sasl.jaas.config": "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                }
+            )
+        props.update(
+            {
+                "authorizer.class.name": STANDARD_AUTHORIZER,
+                "super.users": ";".join(f"User:{user}" for user in SUPER_USERS),
+                "allow.everyone.if.no.acl.found": "false",
+            }
+        )
     return props
 
 
 def node_client_properties(spec: BrokerSpec) -> str:
     """The client settings a node's own tools use against the INTERNAL and CONTROLLER listeners: its own
     certificate (User:kafka-node). Paths only: the key stays in the Secret."""
-    return properties_text({
-        "security.protocol": "SSL",
-        "ssl.keystore.type": "PEM",
-        "ssl.keystore.location": f"{TLS_MOUNT}/node.pem",
-        "ssl.truststore.type": "PEM",
-        "ssl.truststore.location": f"{TLS_MOUNT}/ca.crt",
-    }, [f"Rendered by the kafka-demo Pulumi program, {spec.origin}: this node's tools, as User:kafka-node."])
+    return properties_text(
+        {
+            "security.protocol": "SSL",
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": f"{TLS_MOUNT}/node.pem",
+            "ssl.truststore.type": "PEM",
+            "ssl.truststore.location": f"{TLS_MOUNT}/ca.crt",
+        },
+        [f"Rendered by the kafka-demo Pulumi program, {spec.origin}: this node's tools, as User:kafka-node."],
+    )
 
 
 def server_properties(spec: BrokerSpec) -> str:

@@ -154,10 +154,20 @@ def _version(version: str) -> tuple[int, int]:
 
 
 def broker_spec(
-    values: dict[str, Any], labels: Labels, problems: list[str], *, place: Place,
-    zookeeper_connect: str | None, default_cluster_id: str, origin: str,
-    controller_values: dict[str, Any] | None = None, controller_labels: Labels | None = None,
-    tls: bool = False, scram: bool = False, security_labels: Labels | None = None, external: bool = False,
+    values: dict[str, Any],
+    labels: Labels,
+    problems: list[str],
+    *,
+    place: Place,
+    zookeeper_connect: str | None,
+    default_cluster_id: str,
+    origin: str,
+    controller_values: dict[str, Any] | None = None,
+    controller_labels: Labels | None = None,
+    tls: bool = False,
+    scram: bool = False,
+    security_labels: Labels | None = None,
+    external: bool = False,
 ) -> BrokerSpec:
     """The spec from checked key values (by camelCase name); rule violations are appended to `problems`.
 
@@ -171,11 +181,11 @@ def broker_spec(
     dedicated = bool(controller_values and controller_values["replicas"])
     if not kraft and version > LAST_ZOOKEEPER_KAFKA:
         problems.append(
-            f"{labels.full('version')} = \"{version_text}\": ZooKeeper mode needs Kafka 3.9 or older "
+            f'{labels.full("version")} = "{version_text}": ZooKeeper mode needs Kafka 3.9 or older '
             f"(Kafka 4.0 removed it); use mode: kraft or a 3.x version"
         )
     if kraft and version < FIRST_KRAFT_KAFKA:
-        problems.append(f"{labels.full('version')} = \"{version_text}\": KRaft mode needs Kafka 3.3 or newer")
+        problems.append(f'{labels.full("version")} = "{version_text}": KRaft mode needs Kafka 3.3 or newer')
     controllers = None
     if dedicated:
         assert controller_values is not None and controller_labels is not None

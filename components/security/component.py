@@ -15,8 +15,13 @@ from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
 EXTERNAL_HOSTS_ARG = "external_hosts"
-EXTERNAL_HOSTS = Key("externalHosts", None, lambda value: value, "list of host names or IP addresses",
-                     "KafkaExternalAccess's `hosts` output (may be an output): the names clients outside the cluster dial.")
+EXTERNAL_HOSTS = Key(
+    "externalHosts",
+    None,
+    lambda value: value,
+    "list of host names or IP addresses",
+    "KafkaExternalAccess's `hosts` output (may be an output): the names clients outside the cluster dial.",
+)
 TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS + (EXTERNAL_HOSTS,)
 
 
@@ -52,13 +57,18 @@ class KafkaTls(PlatformComponent):
         place = Place(values["namespace"], values["clusterDomain"])
         names: pulumi.Input[list[str]] = manifests.node_dns_names(place)
         if args.get(EXTERNAL_HOSTS_ARG) is not None:
-            names = pulumi.Output.from_input(args[EXTERNAL_HOSTS_ARG]).apply(lambda hosts: manifests.node_dns_names(place) + list(hosts))
+            names = pulumi.Output.from_input(args[EXTERNAL_HOSTS_ARG]).apply(
+                lambda hosts: manifests.node_dns_names(place) + list(hosts)
+            )
         self.certificates: ClusterCertificates | None = None
 
         def objects(component: pulumi.Resource) -> list:
             self.certificates = ClusterCertificates(
-                f"{name}-certificates", names, values["certificateValidityDays"],
-                values["renewBeforeDays"], pulumi.ResourceOptions(parent=component),
+                f"{name}-certificates",
+                names,
+                values["certificateValidityDays"],
+                values["renewBeforeDays"],
+                pulumi.ResourceOptions(parent=component),
             )
             certs = self.certificates
             return manifests.tls_secrets(place.namespace, certs.ca_cert, certs.node_pem, certs.admin_pem)
@@ -74,16 +84,44 @@ class KafkaTls(PlatformComponent):
         self.register_outputs({"ca_certificate": self.ca_certificate, "revision": self.revision, "expires": self.expires})
 
 
-ADMIN_BOOTSTRAP = Key("bootstrapServers", None, checks.host_ports, "host:port,...",
-                      "The brokers' INTERNAL listener (port 9091), where the admin certificate is accepted.", required=True)
-USERS_KEY = Key("users", None, check_users, "map of user → {produce, consume, groups}",
-                "The SCRAM users and what their ACLs allow; the cluster's SCRAM users become exactly these.", required=True)
-IMAGE = Key("image", None, checks.matching(checks.IMAGE, "a container image reference"), "image reference",
-            "Image with Kafka's bin/ tools (the brokers' image).", required=True)
-CLUSTER = Key("clusterIdentity", "", checks.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"), "text",
-              "Identity of the cluster (KRaft: its cluster id); a new one runs the users Job again.")
-CA_KEY = Key("caCertificate", None, checks.optional(checks.matching(r"(?s)-----BEGIN CERTIFICATE-----.*", "a PEM certificate")),
-             "PEM", "KafkaTls's `ca_certificate` output (may be an output; required): it goes into each user's Secret.")
+ADMIN_BOOTSTRAP = Key(
+    "bootstrapServers",
+    None,
+    checks.host_ports,
+    "host:port,...",
+    "The brokers' INTERNAL listener (port 9091), where the admin certificate is accepted.",
+    required=True,
+)
+USERS_KEY = Key(
+    "users",
+    None,
+    check_users,
+    "map of user → {produce, consume, groups}",
+    "The SCRAM users and what their ACLs allow; the cluster's SCRAM users become exactly these.",
+    required=True,
+)
+IMAGE = Key(
+    "image",
+    None,
+    checks.matching(checks.IMAGE, "a container image reference"),
+    "image reference",
+    "Image with Kafka's bin/ tools (the brokers' image).",
+    required=True,
+)
+CLUSTER = Key(
+    "clusterIdentity",
+    "",
+    checks.matching(r"[A-Za-z0-9._-]{0,64}", "up to 64 of A-Z a-z 0-9 . _ -"),
+    "text",
+    "Identity of the cluster (KRaft: its cluster id); a new one runs the users Job again.",
+)
+CA_KEY = Key(
+    "caCertificate",
+    None,
+    checks.optional(checks.matching(r"(?s)-----BEGIN CERTIFICATE-----.*", "a PEM certificate")),
+    "PEM",
+    "KafkaTls's `ca_certificate` output (may be an output; required): it goes into each user's Secret.",
+)
 USERS_ARGS_KEYS = (COMPONENT_NAMESPACE, ADMIN_BOOTSTRAP, IMAGE, USERS_KEY, CA_KEY, CLUSTER)
 
 
@@ -113,14 +151,15 @@ class KafkaUsers(PlatformComponent):
         def build(values, labels, problems):
             for user in values["users"]:
                 if user in RESERVED_USERS:
-                    problems.append(f"{labels.full('users')}: user \"{user}\" is reserved: {RESERVED_USERS[user]}")
+                    problems.append(f'{labels.full("users")}: user "{user}" is reserved: {RESERVED_USERS[user]}')
             if args.get(CA_ARG) is None:
                 problems.append(f"{labels.full(CA_ARG)} is required: KafkaTls's ca_certificate output")
             return values
 
         values = spec_from_args("KafkaUsers", name, USERS_ARGS_KEYS, args, build, outputs_allowed=(CA_ARG,))
-        users = tuple(UserSpec(user, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"]))
-                      for user, g in values["users"].items())
+        users = tuple(
+            UserSpec(user, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"])) for user, g in values["users"].items()
+        )
         names = [user.name for user in users]
         namespace = values["namespace"]
         ca_certificate = args[CA_ARG]
@@ -128,9 +167,7 @@ class KafkaUsers(PlatformComponent):
         def objects(component: pulumi.Resource) -> list:
             passwords = UserPasswords(f"{name}-passwords", names, pulumi.ResourceOptions(parent=component))
             secrets = [
-                manifests.user_secret_manifest(
-                    namespace, user, passwords.passwords.apply(lambda p, u=user: p[u]), ca_certificate
-                )
+                manifests.user_secret_manifest(namespace, user, passwords.passwords.apply(lambda p, u=user: p[u]), ca_certificate)
                 for user in names
             ]
             return secrets + manifests.users_manifests(

@@ -17,7 +17,16 @@ from ..k8s.builders import Manifest
 from ..kafka.manifests import admin_tool_job
 from ..kafka.properties import CONFIG_MOUNT, KAFKA_HOME, SCRAM_MECHANISM, properties_text
 from ..naming import (
-    ADMIN_SECRET, CLIENT_CONFIG_FILE, CLIENT_MOUNT, CLIENT_TLS_SECRET, KAFKA, KAFKA_CONTROLLER, TLS_SECRET, USERS, Place, user_secret,
+    ADMIN_SECRET,
+    CLIENT_CONFIG_FILE,
+    CLIENT_MOUNT,
+    CLIENT_TLS_SECRET,
+    KAFKA,
+    KAFKA_CONTROLLER,
+    TLS_SECRET,
+    USERS,
+    Place,
+    user_secret,
 )
 from .spec import UserSpec
 
@@ -28,8 +37,10 @@ def node_dns_names(place: Place) -> list[str]:
     """The names the nodes' certificate is valid for: every broker and controller pod (one wildcard per
     headless Service), the brokers' Service, and localhost for a node's own tools."""
     return [
-        f"*.{place.fqdn_suffix(KAFKA)}", f"*.{place.fqdn_suffix(KAFKA_CONTROLLER)}",
-        place.fqdn_suffix(KAFKA), "localhost",
+        f"*.{place.fqdn_suffix(KAFKA)}",
+        f"*.{place.fqdn_suffix(KAFKA_CONTROLLER)}",
+        place.fqdn_suffix(KAFKA),
+        "localhost",
     ]
 
 
@@ -39,33 +50,52 @@ def _truststore(directory: str) -> dict[str, str]:
 
 def admin_client_properties(directory: str = CLIENT_MOUNT) -> str:
     """The admin jobs' settings: TLS with the kafka-admin certificate, on the INTERNAL listener."""
-    return properties_text({
-        "security.protocol": "SSL", "ssl.keystore.type": "PEM", "ssl.keystore.location": f"{directory}/admin.pem",
-        **_truststore(directory),
-    }, ["kafka-demo admin client (User:kafka-admin, a super user): INTERNAL listener, port 9091."])
+    return properties_text(
+        {
+            "security.protocol": "SSL",
+            "ssl.keystore.type": "PEM",
+            "ssl.keystore.location": f"{directory}/admin.pem",
+            **_truststore(directory),
+        },
+        ["kafka-demo admin client (User:kafka-admin, a super user): INTERNAL listener, port 9091."],
+    )
 
 
 def tls_client_properties(directory: str = CLIENT_MOUNT) -> str:
     """A client's settings with TLS alone: trust the cluster CA."""
-    return properties_text({"security.protocol": "SSL", **_truststore(directory)},
-                           ["kafka-demo client: TLS (port 9092), no user."])
+    return properties_text(
+        {"security.protocol": "SSL", **_truststore(directory)}, ["kafka-demo client: TLS (port 9092), no user."]
+    )
 
 
 def scram_client_properties(user: str, password: str, directory: str = CLIENT_MOUNT) -> str:
     """A SCRAM user's settings: SASL_SSL on the client listener, trusting the cluster CA."""
     jaas = f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{user}" password="{password}";'
-    return properties_text({
-        "security.protocol": "SASL_SSL", "sasl.mechanism": SCRAM_MECHANISM, "sasl.jaas.config": jaas, **_truststore(directory),
-    }, [f"kafka-demo client: user {user}, SCRAM over TLS (port 9092)."])
+    return properties_text(
+        {
+            "security.protocol": "SASL_SSL",
+            "sasl.mechanism": SCRAM_MECHANISM,
+            "sasl.jaas.config": jaas,
+            **_truststore(directory),
+        },
+        [f"kafka-demo client: user {user}, SCRAM over TLS (port 9092)."],
+    )
 
 
 def tls_secrets(namespace: str, ca_cert: Any, node_pem: Any, admin_pem: Any) -> list[Manifest]:
     """kafka-tls (the nodes), kafka-admin (the admin jobs) and kafka-client-tls (clients with TLS alone)."""
     return [
         k8s.secret(namespace, TLS_SECRET, KAFKA, {"ca.crt": ca_cert, "node.pem": node_pem}),
-        k8s.secret(namespace, ADMIN_SECRET, KAFKA, {
-            "ca.crt": ca_cert, "admin.pem": admin_pem, CLIENT_CONFIG_FILE: admin_client_properties(),
-        }),
+        k8s.secret(
+            namespace,
+            ADMIN_SECRET,
+            KAFKA,
+            {
+                "ca.crt": ca_cert,
+                "admin.pem": admin_pem,
+                CLIENT_CONFIG_FILE: admin_client_properties(),
+            },
+        ),
         k8s.secret(namespace, CLIENT_TLS_SECRET, KAFKA, {"ca.crt": ca_cert, CLIENT_CONFIG_FILE: tls_client_properties()}),
     ]
 
@@ -73,7 +103,9 @@ def tls_secrets(namespace: str, ca_cert: Any, node_pem: Any, admin_pem: Any) -> 
 def user_secret_manifest(namespace: str, user: str, password: Any, ca_cert: Any) -> Manifest:
     """kafka-user-<user>: the password, the CA and a ready client.properties (paths under /etc/kafka-client)."""
     properties = pulumi.Output.from_input(password).apply(lambda value: scram_client_properties(user, value))
-    return k8s.secret(namespace, user_secret(user), USERS, {"password": password, "ca.crt": ca_cert, CLIENT_CONFIG_FILE: properties})
+    return k8s.secret(
+        namespace, user_secret(user), USERS, {"password": password, "ca.crt": ca_cert, CLIENT_CONFIG_FILE: properties}
+    )
 
 
 def users_file(users: tuple[UserSpec, ...]) -> str:
@@ -90,19 +122,39 @@ def users_job_name(users_text: str, cluster: str) -> str:
     return f"{USERS}-{hashlib.sha256(f'{cluster}/{users_text}'.encode()).hexdigest()[:8]}"
 
 
-def users_manifests(namespace: str, image: str, bootstrap_servers: str, users: tuple[UserSpec, ...], cluster: str) -> list[Manifest]:
+def users_manifests(
+    namespace: str, image: str, bootstrap_servers: str, users: tuple[UserSpec, ...], cluster: str
+) -> list[Manifest]:
     """The users Job (as kafka-admin, after the brokers) and its ConfigMap; each user's password reaches it
     from the user's Secret, as a file named after the user."""
     text = users_file(users)
-    params = {"BOOTSTRAP_SERVERS": bootstrap_servers, "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}",
-              "KAFKA_HOME": KAFKA_HOME, "PASSWORDS_DIR": PASSWORDS_MOUNT, "POLL_SECONDS": 3,
-              "USERS_FILE": f"{CONFIG_MOUNT}/users.txt"}
+    params = {
+        "BOOTSTRAP_SERVERS": bootstrap_servers,
+        "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}",
+        "KAFKA_HOME": KAFKA_HOME,
+        "PASSWORDS_DIR": PASSWORDS_MOUNT,
+        "POLL_SECONDS": 3,
+        "USERS_FILE": f"{CONFIG_MOUNT}/users.txt",
+    }
     data = {"users.txt": text, **shell.config_files(["kafka-users.sh"], params)}
-    passwords = {"name": "passwords", "projected": {"defaultMode": 0o440, "sources": [
-        {"secret": {"name": user_secret(user.name), "items": [{"key": "password", "path": user.name}]}} for user in users
-    ]}}
+    passwords = {
+        "name": "passwords",
+        "projected": {
+            "defaultMode": 0o440,
+            "sources": [
+                {"secret": {"name": user_secret(user.name), "items": [{"key": "password", "path": user.name}]}} for user in users
+            ],
+        },
+    }
     job = admin_tool_job(
-        namespace, image, users_job_name(text, cluster), USERS, USERS, "kafka-users.sh", tls=True, deadline_seconds=900,
+        namespace,
+        image,
+        users_job_name(text, cluster),
+        USERS,
+        USERS,
+        "kafka-users.sh",
+        tls=True,
+        deadline_seconds=900,
         extra=([{"name": "passwords", "mountPath": PASSWORDS_MOUNT, "readOnly": True}], [passwords]),
     )
     return [k8s.config_map(namespace, USERS, USERS, data), job, k8s.network_policy(namespace, USERS, [])]

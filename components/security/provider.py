@@ -91,10 +91,20 @@ class ClusterCertificates(pulumi.dynamic.Resource):
     not_after: pulumi.Output[str]
     serial: pulumi.Output[str]
 
-    def __init__(self, name: str, dns_names: pulumi.Input[list[str]], validity_days: int, renew_before_days: int,
-                 opts: pulumi.ResourceOptions | None = None):
-        props = {"dns_names": dns_names, "validity_days": validity_days, "renew_before_days": renew_before_days,
-                 **{key: None for key in CERTIFICATE_OUTPUTS}}
+    def __init__(
+        self,
+        name: str,
+        dns_names: pulumi.Input[list[str]],
+        validity_days: int,
+        renew_before_days: int,
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        props = {
+            "dns_names": dns_names,
+            "validity_days": validity_days,
+            "renew_before_days": renew_before_days,
+            **{key: None for key in CERTIFICATE_OUTPUTS},
+        }
         secret = pulumi.ResourceOptions(additional_secret_outputs=["ca_key", "node_pem", "admin_pem"])
         super().__init__(ClusterCertificatesProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret))
 
@@ -128,5 +138,6 @@ class UserPasswords(pulumi.dynamic.Resource):
 
     def __init__(self, name: str, users: list[str], opts: pulumi.ResourceOptions | None = None):
         secret = pulumi.ResourceOptions(additional_secret_outputs=["passwords"])
-        super().__init__(UserPasswordsProvider(), name, {"users": users, "passwords": None},
-                         pulumi.ResourceOptions.merge(opts, secret))
+        super().__init__(
+            UserPasswordsProvider(), name, {"users": users, "passwords": None}, pulumi.ResourceOptions.merge(opts, secret)
+        )

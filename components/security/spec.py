@@ -22,15 +22,16 @@ from ..config.checks import InvalidValue
 # uses for itself (certificates) can never be a SCRAM user: that user would be a super user.
 PRODUCER_USER = "producer"
 CONSUMER_USER = "consumer"
-RESERVED_USERS = {"kafka-admin": "the admin jobs' certificate principal (a super user)",
-                  "kafka-node": "the brokers' and controllers' certificate principal (a super user)",
-                  "admin": "too easily taken for the super user; pick a name that says who the client is",
-                  "ANONYMOUS": "Kafka's name for an unauthenticated client"}
+RESERVED_USERS = {
+    "kafka-admin": "the admin jobs' certificate principal (a super user)",
+    "kafka-node": "the brokers' and controllers' certificate principal (a super user)",
+    "admin": "too easily taken for the super user; pick a name that says who the client is",
+    "ANONYMOUS": "Kafka's name for an unauthenticated client",
+}
 USER_NAME = r"[a-z0-9]([-a-z0-9]{0,50}[a-z0-9])?"  # it names a Secret: kafka-user-<name>
 USER_FIELDS = ("produce", "consume", "groups")
 USER_ALLOWED = (
-    "a map of user name (lowercase letters, digits, '-') to {produce: [topic...], consume: [topic...], "
-    "groups: [group...]}"
+    "a map of user name (lowercase letters, digits, '-') to {produce: [topic...], consume: [topic...], groups: [group...]}"
 )
 GROUP = r"[A-Za-z0-9._-]{1,249}"
 
@@ -63,7 +64,6 @@ class SecuritySpec:
     users: tuple[UserSpec, ...] = ()
     certificate_validity_days: int = 365
     renew_before_days: int = 30
-
 
 
 def check_users(value: Any) -> dict[str, dict[str, list[str]]]:
@@ -111,8 +111,9 @@ def validity_problems(values: dict[str, Any], label: Any, short: Any, problems: 
         )
 
 
-def security_spec(values: dict[str, Any], label: Any, problems: list[str], *, kraft: bool, topic: str,
-                  consumer_group: str | None) -> SecuritySpec:
+def security_spec(
+    values: dict[str, Any], label: Any, problems: list[str], *, kraft: bool, topic: str, consumer_group: str | None
+) -> SecuritySpec:
     """The spec from the `security` object's checked values; rule violations are appended to `problems`.
 
     `label(key)` names a key in errors. With SCRAM on, the demo's producer and consumer get users of their
@@ -126,12 +127,12 @@ def security_spec(values: dict[str, Any], label: Any, problems: list[str], *, kr
     for name in declared:
         if name in RESERVED_USERS or name in (PRODUCER_USER, CONSUMER_USER):
             why = RESERVED_USERS.get(name) or "the demo's own user (the stack creates it)"
-            problems.append(f"{label('users')}: user \"{name}\" is reserved: {why}")
+            problems.append(f'{label("users")}: user "{name}" is reserved: {why}')
         for key in ("produce", "consume"):
             for unknown in [t for t in declared[name][key] if t != topic]:
                 problems.append(
-                    f"{label('users')}: user \"{name}\" {key} names topic \"{unknown}\", which this stack does not "
-                    f"manage; allowed: \"{topic}\""
+                    f'{label("users")}: user "{name}" {key} names topic "{unknown}", which this stack does not '
+                    f'manage; allowed: "{topic}"'
                 )
     validity_problems(values, label, label, problems)
     users: tuple[UserSpec, ...] = ()
@@ -139,10 +140,12 @@ def security_spec(values: dict[str, Any], label: Any, problems: list[str], *, kr
         users = (
             UserSpec(PRODUCER_USER, produce=(topic,)),
             UserSpec(CONSUMER_USER, consume=(topic,), groups=(consumer_group,) if consumer_group else ()),
-            *(UserSpec(name, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"]))
-              for name, g in declared.items()),
+            *(UserSpec(name, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"])) for name, g in declared.items()),
         )
     return SecuritySpec(
-        tls=tls, scram=scram, users=users,
-        certificate_validity_days=values["certificateValidityDays"], renew_before_days=values["renewBeforeDays"],
+        tls=tls,
+        scram=scram,
+        users=users,
+        certificate_validity_days=values["certificateValidityDays"],
+        renew_before_days=values["renewBeforeDays"],
     )

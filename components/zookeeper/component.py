@@ -32,7 +32,10 @@ class ZookeeperClusterArgs(TypedDict):
 def spec_of(name: str, args: ZookeeperClusterArgs) -> EnsembleSpec:
     origin = f"stack {pulumi.get_stack()}"
     return spec_from_args(
-        "ZookeeperCluster", name, ARGS_KEYS, args,
+        "ZookeeperCluster",
+        name,
+        ARGS_KEYS,
+        args,
         lambda values, labels, problems: ensemble_spec(
             values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]), origin=origin
         ),
@@ -57,6 +60,10 @@ class ZookeeperCluster(PlatformComponent):
         self.connect_string = self.when_ready("StatefulSet", NAME, spec.connect_string)
         self.stateful_set_name = self.when_ready("StatefulSet", NAME, NAME)
         self.service_name = self.when_ready("Service", NAME, NAME)
-        self.register_outputs({
-            "connect_string": self.connect_string, "stateful_set_name": self.stateful_set_name, "service_name": self.service_name,
-        })
+        self.register_outputs(
+            {
+                "connect_string": self.connect_string,
+                "stateful_set_name": self.stateful_set_name,
+                "service_name": self.service_name,
+            }
+        )

@@ -14,8 +14,11 @@ CONFIGMAP = "zookeeper-config"
 
 def config_data(spec: EnsembleSpec) -> dict[str, str]:
     params = {
-        "ZK_DATA_DIR": zoo_cfg.DATA_DIR, "ZK_DATA_LOG_DIR": zoo_cfg.DATA_LOG_DIR, "CONFIG_DIR": zoo_cfg.CONFIG_MOUNT,
-        "ZK_CLIENT_PORT": ZK_CLIENT_PORT, "ZK_SERVER_SH": "zkServer.sh",  # on the image's PATH
+        "ZK_DATA_DIR": zoo_cfg.DATA_DIR,
+        "ZK_DATA_LOG_DIR": zoo_cfg.DATA_LOG_DIR,
+        "CONFIG_DIR": zoo_cfg.CONFIG_MOUNT,
+        "ZK_CLIENT_PORT": ZK_CLIENT_PORT,
+        "ZK_SERVER_SH": "zkServer.sh",  # on the image's PATH
     }
     return {"zoo.cfg": zoo_cfg.zoo_cfg(spec), **shell.config_files(["start-zookeeper.sh", "zookeeper-ready.sh"], params)}
 
@@ -24,7 +27,11 @@ def manifests(spec: EnsembleSpec) -> list[Manifest]:
     namespace = spec.place.namespace
     data = config_data(spec)
     container = k8s.jvm_container(
-        ZOOKEEPER, spec.image, f"{zoo_cfg.CONFIG_MOUNT}/start-zookeeper.sh", spec.resources, None,
+        ZOOKEEPER,
+        spec.image,
+        f"{zoo_cfg.CONFIG_MOUNT}/start-zookeeper.sh",
+        spec.resources,
+        None,
         # zkServer.sh turns ZK_SERVER_HEAP (MiB) into -Xmx.
         env=[{"name": "ZK_SERVER_HEAP", "value": str(spec.resources.heap_mib)}, {"name": "ZOO_LOG_DIR", "value": "/logs"}],
         mounts=[
@@ -53,13 +60,19 @@ def manifests(spec: EnsembleSpec) -> list[Manifest]:
     claim = k8s.claim_template("data", ZOOKEEPER, spec.storage_size, spec.storage_class)
     objects = [
         k8s.config_map(namespace, CONFIGMAP, ZOOKEEPER, data),
-        k8s.headless_service(namespace, ZOOKEEPER, [("client", ZK_CLIENT_PORT), ("peer", ZK_PEER_PORT), ("election", ZK_ELECTION_PORT)]),
+        k8s.headless_service(
+            namespace, ZOOKEEPER, [("client", ZK_CLIENT_PORT), ("peer", ZK_PEER_PORT), ("election", ZK_ELECTION_PORT)]
+        ),
         k8s.statefulset(namespace, ZOOKEEPER, spec.replicas, data, pod, claim),
         # Clients reach ZooKeeper only through Kafka; peers talk among themselves.
-        k8s.network_policy(namespace, ZOOKEEPER, [
-            {"from": k8s.from_apps(KAFKA, ZOOKEEPER), "ports": k8s.tcp_ports(ZK_CLIENT_PORT)},
-            {"from": k8s.from_apps(ZOOKEEPER), "ports": k8s.tcp_ports(ZK_PEER_PORT, ZK_ELECTION_PORT)},
-        ]),
+        k8s.network_policy(
+            namespace,
+            ZOOKEEPER,
+            [
+                {"from": k8s.from_apps(KAFKA, ZOOKEEPER), "ports": k8s.tcp_ports(ZK_CLIENT_PORT)},
+                {"from": k8s.from_apps(ZOOKEEPER), "ports": k8s.tcp_ports(ZK_PEER_PORT, ZK_ELECTION_PORT)},
+            ],
+        ),
     ]
     if spec.replicas > 1:
         objects.append(k8s.pdb(namespace, ZOOKEEPER))

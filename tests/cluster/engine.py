@@ -25,13 +25,17 @@ SKIPPED = (".venv", ".git", ".pulumi-state", "rendered", ".pytest_cache")
 
 def project_files() -> list[str]:
     """The checkout's files as git sees them (tracked, and untracked but not ignored)."""
-    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True)
+    listing = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     return [name for name in listing.stdout.splitlines() if not name.startswith(SKIPPED) and (ROOT / name).is_file()]
 
 
 def engine_dir() -> Path:
     location = os.environ.get("KAFKA_DEMO_PULUMI_ENGINE")
-    assert location, "KAFKA_DEMO_PULUMI_ENGINE is not set: run the README's test command (scripts/test.sh), which builds the engine"
+    assert location, (
+        "KAFKA_DEMO_PULUMI_ENGINE is not set: run the README's test command (scripts/test.sh), which builds the engine"
+    )
     path = Path(location)
     for name in ("pulumi", "pulumi-resource-kubernetes", "pulumi-language-python"):
         assert (path / "bin" / name).is_file(), f"{path / 'bin' / name} is missing: the engine build failed"
@@ -81,7 +85,9 @@ class Engine:
         document["config"] = {f"{PROJECT}:{key}": value for key, value in config.items()}
         path.write_text(yaml.safe_dump(document, sort_keys=False))
 
-    def pulumi(self, *args: str, stack: str, check: bool = True, timeout: float = 900, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    def pulumi(
+        self, *args: str, stack: str, check: bool = True, timeout: float = 900, cwd: Path | None = None
+    ) -> subprocess.CompletedProcess:
         """`pulumi ARGS --stack STACK --non-interactive`; output kept in pulumi.log, and in the error on failure."""
         command = ["pulumi", *args, "--stack", stack, "--non-interactive"]
         started = time.monotonic()
@@ -91,7 +97,9 @@ class Engine:
             log.write(f"\n$ {' '.join(command)}  ({took:.1f}s, exit {result.returncode})\n{result.stdout}{result.stderr}")
         print(f"[cluster] pulumi {' '.join(args)} --stack {stack}: {took:.1f}s, exit {result.returncode}", flush=True)
         if check and result.returncode != 0:
-            raise AssertionError(f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+            raise AssertionError(
+                f"pulumi {' '.join(args)} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+            )
         return result
 
     def run(self, command: list[str], timeout: float = 120) -> subprocess.CompletedProcess:

@@ -44,8 +44,19 @@ def end_offsets(cluster, namespace: str, topic: str, pod: str = "kafka-0", secur
     """Partition -> end offset (the number of messages it holds, none being deleted yet)."""
     bootstrap, options = broker_access(secure)
     result = cluster.kubectl(
-        "exec", pod, "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-get-offsets.sh",
-        "--bootstrap-server", bootstrap, "--topic", topic, *options, timeout=180,
+        "exec",
+        pod,
+        "-n",
+        namespace,
+        "--",
+        *TOOL_ENV,
+        "/opt/kafka/bin/kafka-get-offsets.sh",
+        "--bootstrap-server",
+        bootstrap,
+        "--topic",
+        topic,
+        *options,
+        timeout=180,
     )
     offsets = {}
     for line in result.stdout.split():
@@ -63,7 +74,8 @@ def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0", secu
     reads = [
         f"/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server {bootstrap} --topic {topic} "
         f"--partition {partition} --offset earliest --max-messages {count} --timeout-ms 60000 {' '.join(options)}"
-        for partition, count in sorted(end_offsets(cluster, namespace, topic, pod, secure).items()) if count
+        for partition, count in sorted(end_offsets(cluster, namespace, topic, pod, secure).items())
+        if count
     ]
     if not reads:
         return []
@@ -74,8 +86,20 @@ def topic_values(cluster, namespace: str, topic: str, pod: str = "kafka-0", secu
 def describe_topic(cluster, namespace: str, topic: str, secure: bool = False) -> str:
     bootstrap, options = broker_access(secure)
     return cluster.kubectl(
-        "exec", "kafka-0", "-n", namespace, "--", *TOOL_ENV, "/opt/kafka/bin/kafka-topics.sh",
-        "--bootstrap-server", bootstrap, "--describe", "--topic", topic, *options, timeout=180,
+        "exec",
+        "kafka-0",
+        "-n",
+        namespace,
+        "--",
+        *TOOL_ENV,
+        "/opt/kafka/bin/kafka-topics.sh",
+        "--bootstrap-server",
+        bootstrap,
+        "--describe",
+        "--topic",
+        topic,
+        *options,
+        timeout=180,
     ).stdout
 
 
@@ -88,7 +112,8 @@ class LogStream:
         self.file = path.open("w")
         self.process = subprocess.Popen(
             [str(cluster.kubectl_bin), f"--kubeconfig={cluster.kubeconfig}", "logs", "-f", f"pod/{pod}", "-n", namespace],
-            stdout=self.file, stderr=subprocess.STDOUT,
+            stdout=self.file,
+            stderr=subprocess.STDOUT,
         )
 
     def numbers(self) -> list[int]:
@@ -110,7 +135,9 @@ CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer"
 
 def node_address(cluster) -> str:
     """The node's InternalIP: where a client outside the cluster reaches its node ports."""
-    return cluster.kubectl("get", "nodes", "-o", 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}').stdout.strip()
+    return cluster.kubectl(
+        "get", "nodes", "-o", 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}'
+    ).stdout.strip()
 
 
 def outside_client_config(directory: Path, user: str, password: str, ca_pem: str) -> Path:
@@ -132,8 +159,13 @@ def host_tool(main_class: str, args: list[str], timeout: float, input: str | Non
     """A Kafka tool as a JVM on this machine (the Kafka 4.x jars of KAFKA_DEMO_JARS_4). A tool still running
     after `timeout` seconds (a consumer never idles while the demo's producer writes) is killed: its output
     so far is returned, with returncode None."""
-    with subprocess.Popen(["java", "-Xmx256m", "-cp", f"{jars('KAFKA_DEMO_JARS_4')}/*", main_class, *args], stdin=subprocess.PIPE,
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as tool:
+    with subprocess.Popen(
+        ["java", "-Xmx256m", "-cp", f"{jars('KAFKA_DEMO_JARS_4')}/*", main_class, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as tool:
         try:
             stdout, stderr = tool.communicate(input, timeout=timeout)
             code = tool.returncode

@@ -18,13 +18,15 @@ class Cluster:
         self.kubectl_bin = Path(location) / "kubectl"
 
     def kubectl(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(self.kubectl_bin), f"--kubeconfig={self.kubeconfig}", *args],
-                                capture_output=True, text=True, timeout=timeout)
+        result = subprocess.run(
+            [str(self.kubectl_bin), f"--kubeconfig={self.kubeconfig}", *args], capture_output=True, text=True, timeout=timeout
+        )
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")
         return result
 
 
 def local_cluster(*args: str, timeout: float) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", str(ROOT / "scripts" / "local-cluster.sh"), *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["bash", str(ROOT / "scripts" / "local-cluster.sh"), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )

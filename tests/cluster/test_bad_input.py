@@ -17,10 +17,10 @@ def test_bad_config_prints_every_problem_and_creates_nothing(engine, cluster):
     stack = "bad"
     config = stack_config("dev")
     config["namespace"] = "bad-input"
-    config["mode"] = "zk"                                           # not a mode
-    config["replicationFactor"] = 3                                 # an unknown top-level key
+    config["mode"] = "zk"  # not a mode
+    config["replicationFactor"] = 3  # an unknown top-level key
     config["kafka"] = {**config["kafka"], "replicas": 0, "heapsize": "1Gi"}  # out of range, and a typo
-    config["topic"] = {**config["topic"], "partitions": "many"}     # wrong type
+    config["topic"] = {**config["topic"], "partitions": "many"}  # wrong type
     engine.write_stack(stack, config)
     engine.init_stack(stack)
     before = namespaces(cluster)
@@ -29,11 +29,13 @@ def test_bad_config_prints_every_problem_and_creates_nothing(engine, cluster):
         output = result.stdout + result.stderr
         assert result.returncode != 0
         assert "Invalid stack configuration (nothing was created)" in output
-        for problem in ('kafka-demo:mode = "zk": must be one of',
-                        "kafka-demo:replicationFactor is not a known config key",
-                        "kafka-demo:kafka.replicas = 0: must be an integer from 1 to 9",
-                        "kafka-demo:kafka.heapsize is not a known key",
-                        'kafka-demo:topic.partitions = "many": must be an integer'):
+        for problem in (
+            'kafka-demo:mode = "zk": must be one of',
+            "kafka-demo:replicationFactor is not a known config key",
+            "kafka-demo:kafka.replicas = 0: must be an integer from 1 to 9",
+            "kafka-demo:kafka.heapsize is not a known key",
+            'kafka-demo:topic.partitions = "many": must be an integer',
+        ):
             assert problem in output, f"{problem!r} missing from `pulumi {command[0]}`:\n{output[-3000:]}"
         assert "Traceback" not in output
     assert namespaces(cluster) == before, "nothing was created"

@@ -19,10 +19,18 @@ pytestmark = pytest.mark.cluster
 
 def test_the_engine_benchmarks_produce_their_figures_in_quick_mode(cluster, tmp_path):
     env = {**os.environ, "KAFKA_DEMO_BENCH_KUBECONFIG": str(cluster.kubeconfig)}
-    result = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ON_LOCAL_CLUSTER], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=2400)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *ON_LOCAL_CLUSTER],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=2400,
+    )
     print(result.stdout[-6000:])
-    assert result.returncode == 0, f"bench --quick failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    assert result.returncode == 0, (
+        f"bench --quick failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    )
     figures = json.loads((tmp_path / "latest.json").read_text())["figures"]
     assert {f["benchmark"] for f in figures} == set(ON_LOCAL_CLUSTER)
     for figure in figures:

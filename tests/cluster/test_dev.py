@@ -21,7 +21,12 @@ from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from tests.helpers import wait_for
 from tests.cluster.kafka_checks import (
-    LogStream, describe_topic, pods, ready, sent_numbers, topic_values,
+    LogStream,
+    describe_topic,
+    pods,
+    ready,
+    sent_numbers,
+    topic_values,
 )
 
 pytestmark = pytest.mark.cluster
@@ -47,8 +52,12 @@ def run_command_env(engine) -> dict[str, str]:
     home.mkdir(exist_ok=True)
     path = [d for d in os.environ["PATH"].split(os.pathsep) if d and not (Path(d) / "pulumi").exists()]
     env = {k: v for k, v in engine.env.items() if not k.startswith(("PULUMI_HOME", "KUBECONFIG", "PULUMI_DISABLE"))}
-    return {**env, "PATH": os.pathsep.join(path), "HOME": str(home),
-            "KAFKA_DEMO_CACHE": os.environ.get("KAFKA_DEMO_CACHE", str(Path.home() / ".cache" / "kafka-demo"))}
+    return {
+        **env,
+        "PATH": os.pathsep.join(path),
+        "HOME": str(home),
+        "KAFKA_DEMO_CACHE": os.environ.get("KAFKA_DEMO_CACHE", str(Path.home() / ".cache" / "kafka-demo")),
+    }
 
 
 def test_preview_then_the_run_command_deploys_the_seed_demo(engine, cluster, dev):
@@ -57,8 +66,14 @@ def test_preview_then_the_run_command_deploys_the_seed_demo(engine, cluster, dev
     assert re.search(r"\+ +\d+ to create", preview.stdout), preview.stdout[-2000:]
 
     started = time.monotonic()
-    result = subprocess.run(["bash", "scripts/up.sh", STACK, "--yes", "--skip-preview"], cwd=engine.project,
-                            env=run_command_env(engine), capture_output=True, text=True, timeout=1800)
+    result = subprocess.run(
+        ["bash", "scripts/up.sh", STACK, "--yes", "--skip-preview"],
+        cwd=engine.project,
+        env=run_command_env(engine),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     took = time.monotonic() - started
     (engine.workdir / "up.sh.log").write_text(result.stdout + result.stderr)
     assert result.returncode == 0, f"scripts/up.sh failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
@@ -102,13 +117,18 @@ def test_seed_walkthrough_verbatim(cluster, dev, tmp_path):
     [new] = wait_for(lambda: [p for p in pods(cluster, NAMESPACE, "consumer") if ready(p)], "the consumer back", timeout=120)
     after = LogStream(cluster, NAMESPACE, new["metadata"]["name"], tmp_path / "consumer-after.log")
     try:
-        wait_for(lambda: set(range(1, sent_meanwhile + 1)) <= set(before.numbers()) | set(after.numbers()),
-                 f"every event up to event-{sent_meanwhile} to have been consumed", timeout=120)
+        wait_for(
+            lambda: set(range(1, sent_meanwhile + 1)) <= set(before.numbers()) | set(after.numbers()),
+            f"every event up to event-{sent_meanwhile} to have been consumed",
+            timeout=120,
+        )
     finally:
         after.process.terminate()
         after.close()
-    print(f"[cluster] decoupling: consumer stopped after event-{stopped_at}, producer reached event-{sent_meanwhile}, "
-          f"restarted consumer read {len(after.numbers())} events, none missing")
+    print(
+        f"[cluster] decoupling: consumer stopped after event-{stopped_at}, producer reached event-{sent_meanwhile}, "
+        f"restarted consumer read {len(after.numbers())} events, none missing"
+    )
     resumed = after.numbers()
     assert min(resumed) > 1, "the restarted consumer resumed from its group's committed offsets, not from the beginning"
 
@@ -168,6 +188,14 @@ def test_destroy_with_delete_leaves_nothing_behind(engine, cluster, dev):
     engine.pulumi("destroy", "--yes", "--skip-preview", stack=STACK)
     gone = cluster.kubectl("get", "namespace", NAMESPACE, check=False)
     assert gone.returncode != 0 and "NotFound" in gone.stderr, "the namespace and everything in it are gone"
-    wait_for(lambda: not [pv for pv in yaml.safe_load(cluster.kubectl("get", "pv", "-o", "yaml").stdout)["items"]
-                          if pv["spec"].get("claimRef", {}).get("namespace") == NAMESPACE],
-             "the stack's persistent volumes to be deleted", timeout=120)
+    wait_for(
+        lambda: (
+            not [
+                pv
+                for pv in yaml.safe_load(cluster.kubectl("get", "pv", "-o", "yaml").stdout)["items"]
+                if pv["spec"].get("claimRef", {}).get("namespace") == NAMESPACE
+            ]
+        ),
+        "the stack's persistent volumes to be deleted",
+        timeout=120,
+    )

@@ -18,17 +18,23 @@ NODE_IP = "10.244.0.1"  # scripts/local-cluster.sh: GATEWAY, the kubelet's --nod
 PORT = 8080
 # A one-line TCP server in the image's own perl (Debian's perl-base, in every image of the local cluster):
 # each connection gets the pod's name and is closed.
-LISTENER = ("use IO::Socket::INET; $| = 1; "
-            "my $s = IO::Socket::INET->new(LocalPort => %d, Listen => 16, ReuseAddr => 1) or die $!; "
-            "print qq(listening\\n); "
-            "while (my $c = $s->accept) { print $c qq(hello from $ENV{POD_NAME}\\n); close $c }") % PORT
+LISTENER = (
+    "use IO::Socket::INET; $| = 1; "
+    "my $s = IO::Socket::INET->new(LocalPort => %d, Listen => 16, ReuseAddr => 1) or die $!; "
+    "print qq(listening\\n); "
+    "while (my $c = $s->accept) { print $c qq(hello from $ENV{POD_NAME}\\n); close $c }"
+) % PORT
 
 
 def kafka_image(cluster) -> str:
     """An image the node already has (nothing is pulled): one of the local cluster's Kafka images."""
     node = json.loads(cluster.kubectl("get", "node", "-o", "json").stdout)["items"][0]
-    names = sorted(name for image in node["status"].get("images", []) for name in image["names"]
-                   if name.startswith("docker.io/apache/kafka:"))
+    names = sorted(
+        name
+        for image in node["status"].get("images", [])
+        for name in image["names"]
+        if name.startswith("docker.io/apache/kafka:")
+    )
     assert names, f"no docker.io/apache/kafka image on the node: {node['status'].get('images')}"
     return names[0]
 
@@ -37,24 +43,39 @@ def objects(image: str) -> list[dict]:
     labels = {"app": "echo"}
     return [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}},
-        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "echo", "namespace": NAMESPACE, "labels": labels},
-         "spec": {
-             "automountServiceAccountToken": False,
-             "terminationGracePeriodSeconds": 1,
-             "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
-             "containers": [{
-                 "name": "echo", "image": image, "imagePullPolicy": "Never",
-                 "command": ["perl", "-e", LISTENER],
-                 "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
-                 "ports": [{"containerPort": PORT}],
-                 "readinessProbe": {"tcpSocket": {"port": PORT}, "periodSeconds": 1},
-                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},
-                 "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                                     "capabilities": {"drop": ["ALL"]}},
-             }],
-         }},
-        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "echo", "namespace": NAMESPACE},
-         "spec": {"type": "NodePort", "selector": labels, "ports": [{"port": PORT, "targetPort": PORT}]}},
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "echo", "namespace": NAMESPACE, "labels": labels},
+            "spec": {
+                "automountServiceAccountToken": False,
+                "terminationGracePeriodSeconds": 1,
+                "securityContext": {"runAsNonRoot": True, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [
+                    {
+                        "name": "echo",
+                        "image": image,
+                        "imagePullPolicy": "Never",
+                        "command": ["perl", "-e", LISTENER],
+                        "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                        "ports": [{"containerPort": PORT}],
+                        "readinessProbe": {"tcpSocket": {"port": PORT}, "periodSeconds": 1},
+                        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"memory": "64Mi"}},
+                        "securityContext": {
+                            "allowPrivilegeEscalation": False,
+                            "readOnlyRootFilesystem": True,
+                            "capabilities": {"drop": ["ALL"]},
+                        },
+                    }
+                ],
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "echo", "namespace": NAMESPACE},
+            "spec": {"type": "NodePort", "selector": labels, "ports": [{"port": PORT, "targetPort": PORT}]},
+        },
     ]
 
 
@@ -91,16 +112,26 @@ def host_addresses() -> list[str]:
     """This machine's IPv4 addresses other than loopback and the node's (eth0's, say): connecting to
     them stays on this machine."""
     listing = json.loads(subprocess.run(["ip", "-j", "-4", "addr", "show"], capture_output=True, text=True, check=True).stdout)
-    return [entry["local"] for link in listing for entry in link.get("addr_info", [])
-            if entry["local"] != NODE_IP and not entry["local"].startswith("127.")]
+    return [
+        entry["local"]
+        for link in listing
+        for entry in link.get("addr_info", [])
+        if entry["local"] != NODE_IP and not entry["local"].startswith("127.")
+    ]
 
 
 @pytest.fixture(scope="module")
 def node_port(cluster):
     manifest = json.dumps({"apiVersion": "v1", "kind": "List", "items": objects(kafka_image(cluster))})
     try:
-        subprocess.run([str(cluster.kubectl_bin), f"--kubeconfig={cluster.kubeconfig}", "apply", "-f", "-"],
-                       input=manifest, capture_output=True, text=True, check=True, timeout=120)
+        subprocess.run(
+            [str(cluster.kubectl_bin), f"--kubeconfig={cluster.kubeconfig}", "apply", "-f", "-"],
+            input=manifest,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         cluster.kubectl("wait", "--for=condition=Ready", "pod/echo", "-n", NAMESPACE, "--timeout=180s", timeout=200)
         port = int(cluster.kubectl("get", "service", "echo", "-n", NAMESPACE, "-o", "jsonpath={.spec.ports[0].nodePort}").stdout)
         yield port

@@ -24,7 +24,11 @@ def test_the_package_schema_has_every_component_with_typed_inputs_and_outputs(en
     broker = schema["resources"]["kafka-demo:index:KafkaBroker"]
     assert broker["isComponent"] is True and broker["requiredInputs"] == ["namespace"]
     inputs, outputs = broker["inputProperties"], broker["properties"]
-    assert (inputs["replicas"]["type"], inputs["autoCreateTopics"]["type"], inputs["storageSize"]["type"]) == ("integer", "boolean", "string")
+    assert (inputs["replicas"]["type"], inputs["autoCreateTopics"]["type"], inputs["storageSize"]["type"]) == (
+        "integer",
+        "boolean",
+        "string",
+    )
     assert inputs["config"]["type"] == "object" and inputs["config"]["additionalProperties"]["type"] == "string"
     assert outputs["bootstrapServers"]["type"] == "string" and outputs["brokerDnsNames"]["type"] == "array"
     producer = schema["resources"]["kafka-demo:index:ProducerJob"]
@@ -50,7 +54,10 @@ def test_a_pulumi_yaml_program_deploys_a_broker_and_a_topic_with_the_components(
         # The component checks its own args, in any language: an even KRaft quorum is refused, nothing changes.
         engine.pulumi("config", "set", "--type", "int", "brokers", "2", stack=stack, cwd=project)
         bad = engine.pulumi("up", "--yes", "--skip-preview", stack=stack, cwd=project, check=False)
-        assert bad.returncode != 0 and 'KafkaBroker "kafka": replicas = 2: with combined KRaft nodes every broker' in bad.stdout + bad.stderr
+        assert (
+            bad.returncode != 0
+            and 'KafkaBroker "kafka": replicas = 2: with combined KRaft nodes every broker' in bad.stdout + bad.stderr
+        )
         assert "PartitionCount: 3" in describe_topic(cluster, NAMESPACE, "orders")
     finally:
         engine.pulumi("destroy", "--yes", "--skip-preview", stack=stack, cwd=project, check=False)

@@ -20,8 +20,17 @@ import yaml
 from components.config.stack_files import stack_config
 from tests.helpers import wait_for
 from tests.cluster.kafka_checks import (
-    CONSOLE_CONSUMER, CONSOLE_PRODUCER, EVENT, describe_topic, host_tool, node_address, outside_client_config, pods, ready,
-    sent_numbers, topic_values,
+    CONSOLE_CONSUMER,
+    CONSOLE_PRODUCER,
+    EVENT,
+    describe_topic,
+    host_tool,
+    node_address,
+    outside_client_config,
+    pods,
+    ready,
+    sent_numbers,
+    topic_values,
 )
 
 pytestmark = pytest.mark.cluster
@@ -29,11 +38,18 @@ pytestmark = pytest.mark.cluster
 STACK = "prod"
 NAMESPACE = "kafka-prod"
 SMALL = [
-    "kafka.cpuRequest=100m", "kafka.memory=768Mi", "kafka.storageSize=1Gi",
-    "controller.cpuRequest=100m", "controller.memory=512Mi", "controller.storageSize=1Gi",
-    "producer.cpuRequest=50m", "producer.intervalSeconds=1",
-    "consumer.cpuRequest=50m", "consumer.replicas=2",
-    "security.tls=true", "security.scram=true",
+    "kafka.cpuRequest=100m",
+    "kafka.memory=768Mi",
+    "kafka.storageSize=1Gi",
+    "controller.cpuRequest=100m",
+    "controller.memory=512Mi",
+    "controller.storageSize=1Gi",
+    "producer.cpuRequest=50m",
+    "producer.intervalSeconds=1",
+    "consumer.cpuRequest=50m",
+    "consumer.replicas=2",
+    "security.tls=true",
+    "security.scram=true",
 ]
 OUTSIDE_USER, OUTSIDE_GROUP = "outside", "outside-readers"
 OUTSIDE = [
@@ -66,7 +82,11 @@ def test_prod_comes_up_with_every_broker_ready(engine, cluster, prod):
     assert sorted(p["metadata"]["name"] for p in brokers) == ["kafka-0", "kafka-1", "kafka-2"]
     assert all(ready(p) for p in brokers)
     controllers = pods(cluster, NAMESPACE, "kafka-controller")
-    assert sorted(p["metadata"]["name"] for p in controllers) == ["kafka-controller-0", "kafka-controller-1", "kafka-controller-2"]
+    assert sorted(p["metadata"]["name"] for p in controllers) == [
+        "kafka-controller-0",
+        "kafka-controller-1",
+        "kafka-controller-2",
+    ]
     assert all(ready(p) for p in controllers)
     # `pulumi up` waited for the quorum Job: it saw exactly the three controllers as voters.
     jobs = yaml.safe_load(cluster.kubectl("get", "jobs", "-n", NAMESPACE, "-l", "app=kafka-quorum", "-o", "yaml").stdout)["items"]
@@ -77,8 +97,11 @@ def test_prod_comes_up_with_every_broker_ready(engine, cluster, prod):
     ]
     # Security: the CA is an output (public); where each user's credentials are, never the credentials.
     assert outputs["caCertificate"].startswith("-----BEGIN CERTIFICATE-----")
-    assert outputs["userSecrets"] == {"producer": "kafka-user-producer", "consumer": "kafka-user-consumer",
-                                      OUTSIDE_USER: f"kafka-user-{OUTSIDE_USER}"}
+    assert outputs["userSecrets"] == {
+        "producer": "kafka-user-producer",
+        "consumer": "kafka-user-consumer",
+        OUTSIDE_USER: f"kafka-user-{OUTSIDE_USER}",
+    }
     users = yaml.safe_load(cluster.kubectl("get", "jobs", "-n", NAMESPACE, "-l", "app=kafka-users", "-o", "yaml").stdout)["items"]
     assert len(users) == 1 and users[0]["status"].get("succeeded") == 1
 
@@ -94,37 +117,68 @@ def test_a_client_outside_the_cluster_reaches_every_broker_through_its_node_port
     described = describe_topic(cluster, NAMESPACE, "events", secure=True)
     leaders = {line.split("Leader:")[1].split()[0] for line in described.splitlines() if "Leader:" in line}
     assert leaders == {"0", "1", "2"}, leaders  # so producing to every partition needs every broker
-    password = base64.b64decode(cluster.kubectl(
-        "get", "secret", f"kafka-user-{OUTSIDE_USER}", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout).decode()
+    password = base64.b64decode(
+        cluster.kubectl("get", "secret", f"kafka-user-{OUTSIDE_USER}", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout
+    ).decode()
     config = outside_client_config(tmp_path, OUTSIDE_USER, password, outputs["caCertificate"])
     sent = []
     for i, address in enumerate(addresses):  # one producer per broker's node port as its only bootstrap address
         lines = [f"key-{n}:outside-{i}-{n}" for n in range(24)]
-        result = host_tool(CONSOLE_PRODUCER, [
-            "--bootstrap-server", address, "--topic", "events", "--producer.config", str(config),
-            "--producer-property", "acks=all", "--property", "parse.key=true", "--property", "key.separator=:",
-        ], input="\n".join(lines) + "\n", timeout=120)
+        result = host_tool(
+            CONSOLE_PRODUCER,
+            [
+                "--bootstrap-server",
+                address,
+                "--topic",
+                "events",
+                "--producer.config",
+                str(config),
+                "--producer-property",
+                "acks=all",
+                "--property",
+                "parse.key=true",
+                "--property",
+                "key.separator=:",
+            ],
+            input="\n".join(lines) + "\n",
+            timeout=120,
+        )
         assert result.returncode == 0, f"producer via {address} failed:\n{result.stderr[-3000:]}"
         sent += [line.split(":", 1)[1] for line in lines]
     # The demo's producer keeps writing, so the consumer never idles: it reads for a minute, then is stopped.
-    consumed = host_tool(CONSOLE_CONSUMER, [
-        "--bootstrap-server", addresses[0], "--topic", "events", "--group", OUTSIDE_GROUP, "--from-beginning",
-        "--consumer.config", str(config),
-    ], timeout=60).stdout
+    consumed = host_tool(
+        CONSOLE_CONSUMER,
+        [
+            "--bootstrap-server",
+            addresses[0],
+            "--topic",
+            "events",
+            "--group",
+            OUTSIDE_GROUP,
+            "--from-beginning",
+            "--consumer.config",
+            str(config),
+        ],
+        timeout=60,
+    ).stdout
     missing = set(sent) - set(consumed.splitlines())
     assert not missing, f"{len(missing)} of {len(sent)} records not read back outside the cluster, e.g. {sorted(missing)[:5]}"
     # A wrong password is refused on the external listener too.
     (tmp_path / "wrong").mkdir()
     wrong = outside_client_config(tmp_path / "wrong", OUTSIDE_USER, "not-the-password", outputs["caCertificate"])
-    refused = host_tool(CONSOLE_PRODUCER, ["--bootstrap-server", addresses[1], "--topic", "events", "--producer.config", str(wrong)],
-                        input="k:v\n", timeout=120)
+    refused = host_tool(
+        CONSOLE_PRODUCER,
+        ["--bootstrap-server", addresses[1], "--topic", "events", "--producer.config", str(wrong)],
+        input="k:v\n",
+        timeout=120,
+    )
     assert "Authentication failed" in refused.stdout + refused.stderr, refused.stderr[-3000:]
 
 
 def plain_text_paths(node, markers: tuple[str, ...], path: str = "") -> list[str]:
     """Where in a `pulumi stack export` document a string holds one of `markers` (a key, a client's password)."""
     if isinstance(node, str):
-        return [f"{path}: ...{node[max(0, node.find(m) - 80):node.find(m) + 40]}..." for m in markers if m in node][:1]
+        return [f"{path}: ...{node[max(0, node.find(m) - 80) : node.find(m) + 40]}..." for m in markers if m in node][:1]
     items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else []
     return [leak for key, value in items for leak in plain_text_paths(value, markers, f"{path}/{key}")]
 
@@ -140,23 +194,34 @@ def test_keys_and_passwords_are_only_in_secrets_and_encrypted_state(engine, clus
     password = cluster.kubectl("get", "secret", "kafka-user-producer", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout
     engine.up(STACK)  # nothing changed: nothing is generated again
     assert cluster.kubectl("get", "secret", "kafka-tls", "-n", NAMESPACE, "-o", "jsonpath={.data.node\\.pem}").stdout == node_pem
-    assert cluster.kubectl("get", "secret", "kafka-user-producer", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout == password
+    assert (
+        cluster.kubectl("get", "secret", "kafka-user-producer", "-n", NAMESPACE, "-o", "jsonpath={.data.password}").stdout
+        == password
+    )
 
 
 def test_a_deleted_broker_comes_back_and_no_event_is_lost(cluster, prod):
     wait_for(lambda: len(sent_numbers(cluster, NAMESPACE)) >= 10, "ten events sent", timeout=120)
     [old] = [p for p in pods(cluster, NAMESPACE, "kafka") if p["metadata"]["name"] == "kafka-1"]
     cluster.kubectl("delete", "pod", "kafka-1", "-n", NAMESPACE, "--wait=false")
-    wait_for(lambda: [p for p in pods(cluster, NAMESPACE, "kafka")
-                      if p["metadata"]["name"] == "kafka-1" and p["metadata"]["uid"] != old["metadata"]["uid"] and ready(p)],
-             "kafka-1 back and Ready", timeout=300)
+    wait_for(
+        lambda: [
+            p
+            for p in pods(cluster, NAMESPACE, "kafka")
+            if p["metadata"]["name"] == "kafka-1" and p["metadata"]["uid"] != old["metadata"]["uid"] and ready(p)
+        ],
+        "kafka-1 back and Ready",
+        timeout=300,
+    )
     time.sleep(10)  # let events sent during the restart be delivered
     sent = max(sent_numbers(cluster, NAMESPACE))
     stored = numbers(topic_values(cluster, NAMESPACE, "events", secure=True))
     # The console producer hands a line over and logs "Sent" before Kafka acknowledges it: the last few
     # may still be in flight; everything before them must be in the topic (acks=all, idempotent).
     missing = set(range(1, sent - 5)) - stored
-    print(f"[cluster] kafka-1 deleted and back; {sent} events sent, {len(stored)} distinct in the topic, missing: {sorted(missing)}")
+    print(
+        f"[cluster] kafka-1 deleted and back; {sent} events sent, {len(stored)} distinct in the topic, missing: {sorted(missing)}"
+    )
     assert not missing
 
 
@@ -199,10 +264,13 @@ def test_a_config_change_rolls_the_brokers_one_at_a_time(engine, cluster, prod):
 def test_destroy_with_retain_keeps_the_claims_and_a_new_up_gets_the_old_events_back(engine, cluster, prod):
     events = topic_values(cluster, NAMESPACE, "events", secure=True)
     assert len(events) > 10
-    claim_uids = {c["metadata"]["name"]: c["metadata"]["uid"]
-                  for c in yaml.safe_load(cluster.kubectl("get", "pvc", "-n", NAMESPACE, "-o", "yaml").stdout)["items"]}
+    claim_uids = {
+        c["metadata"]["name"]: c["metadata"]["uid"]
+        for c in yaml.safe_load(cluster.kubectl("get", "pvc", "-n", NAMESPACE, "-o", "yaml").stdout)["items"]
+    }
     assert set(claim_uids) == {f"data-kraft-broker-kafka-{i}" for i in range(3)} | {
-        f"data-kraft-controller-kafka-controller-{i}" for i in range(3)}
+        f"data-kraft-controller-kafka-controller-{i}" for i in range(3)
+    }
 
     engine.pulumi("destroy", "--yes", "--skip-preview", stack=STACK)
     assert cluster.kubectl("get", "namespace", NAMESPACE).returncode == 0, "Retain keeps the namespace"

@@ -56,55 +56,93 @@ class ControlPlane:
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         etcd_port, etcd_peer, api_port = free_port(), free_port(), free_port()
-        self._spawn("etcd", [
-            "etcd", "--data-dir", str(self.workdir / "etcd"), "--name", "test",
-            "--listen-client-urls", f"http://127.0.0.1:{etcd_port}",
-            "--advertise-client-urls", f"http://127.0.0.1:{etcd_port}",
-            "--listen-peer-urls", f"http://127.0.0.1:{etcd_peer}",
-            "--initial-advertise-peer-urls", f"http://127.0.0.1:{etcd_peer}",
-            "--initial-cluster", f"test=http://127.0.0.1:{etcd_peer}",
-            "--unsafe-no-fsync",
-        ])
+        self._spawn(
+            "etcd",
+            [
+                "etcd",
+                "--data-dir",
+                str(self.workdir / "etcd"),
+                "--name",
+                "test",
+                "--listen-client-urls",
+                f"http://127.0.0.1:{etcd_port}",
+                "--advertise-client-urls",
+                f"http://127.0.0.1:{etcd_port}",
+                "--listen-peer-urls",
+                f"http://127.0.0.1:{etcd_peer}",
+                "--initial-advertise-peer-urls",
+                f"http://127.0.0.1:{etcd_peer}",
+                "--initial-cluster",
+                f"test=http://127.0.0.1:{etcd_peer}",
+                "--unsafe-no-fsync",
+            ],
+        )
         sa_key = self.workdir / "sa.key"
         subprocess.run(["openssl", "genrsa", "-out", str(sa_key), "2048"], check=True, capture_output=True)
-        subprocess.run(["openssl", "rsa", "-in", str(sa_key), "-pubout", "-out", str(self.workdir / "sa.pub")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["openssl", "rsa", "-in", str(sa_key), "-pubout", "-out", str(self.workdir / "sa.pub")],
+            check=True,
+            capture_output=True,
+        )
         (self.workdir / "tokens.csv").write_text(f"{TOKEN},admin,admin,system:masters\n")
-        self._spawn("kube-apiserver", [
-            str(self.bin / "kube-apiserver"),
-            f"--etcd-servers=http://127.0.0.1:{etcd_port}",
-            "--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", f"--secure-port={api_port}",
-            f"--cert-dir={self.workdir / 'certs'}",  # self-signed serving certificate, made at start
-            f"--token-auth-file={self.workdir / 'tokens.csv'}",
-            "--authorization-mode=RBAC",
-            "--service-cluster-ip-range=10.96.0.0/16",
-            f"--service-account-key-file={self.workdir / 'sa.pub'}",
-            f"--service-account-signing-key-file={sa_key}",
-            "--service-account-issuer=https://kubernetes.default.svc",
-            "--storage-backend=etcd3",
-            # Loopback cannot be published as the kubernetes Service endpoint; nothing here needs it.
-            "--endpoint-reconciler-type=none",
-        ])
+        self._spawn(
+            "kube-apiserver",
+            [
+                str(self.bin / "kube-apiserver"),
+                f"--etcd-servers=http://127.0.0.1:{etcd_port}",
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                f"--secure-port={api_port}",
+                f"--cert-dir={self.workdir / 'certs'}",  # self-signed serving certificate, made at start
+                f"--token-auth-file={self.workdir / 'tokens.csv'}",
+                "--authorization-mode=RBAC",
+                "--service-cluster-ip-range=10.96.0.0/16",
+                f"--service-account-key-file={self.workdir / 'sa.pub'}",
+                f"--service-account-signing-key-file={sa_key}",
+                "--service-account-issuer=https://kubernetes.default.svc",
+                "--storage-backend=etcd3",
+                # Loopback cannot be published as the kubernetes Service endpoint; nothing here needs it.
+                "--endpoint-reconciler-type=none",
+            ],
+        )
         self.kubeconfig = self.workdir / "kubeconfig"
-        self.kubeconfig.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": "test",
-            "clusters": [{"name": "test", "cluster": {"server": f"https://127.0.0.1:{api_port}", "insecure-skip-tls-verify": True}}],
-            "users": [{"name": "admin", "user": {"token": TOKEN}}],
-            "contexts": [{"name": "test", "context": {"cluster": "test", "user": "admin"}}],
-        }))
+        self.kubeconfig.write_text(
+            json.dumps(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "current-context": "test",
+                    "clusters": [
+                        {"name": "test", "cluster": {"server": f"https://127.0.0.1:{api_port}", "insecure-skip-tls-verify": True}}
+                    ],
+                    "users": [{"name": "admin", "user": {"token": TOKEN}}],
+                    "contexts": [{"name": "test", "context": {"cluster": "test", "user": "admin"}}],
+                }
+            )
+        )
         self._wait_ready()
-        self._spawn("kube-controller-manager", [
-            str(self.bin / "kube-controller-manager"),
-            f"--kubeconfig={self.kubeconfig}", f"--authentication-kubeconfig={self.kubeconfig}",
-            f"--authorization-kubeconfig={self.kubeconfig}",
-            "--leader-elect=false", "--bind-address=127.0.0.1", "--secure-port=0",
-            f"--service-account-private-key-file={sa_key}",
-            "--controllers=*", "--concurrent-gc-syncs=5",
-        ])
+        self._spawn(
+            "kube-controller-manager",
+            [
+                str(self.bin / "kube-controller-manager"),
+                f"--kubeconfig={self.kubeconfig}",
+                f"--authentication-kubeconfig={self.kubeconfig}",
+                f"--authorization-kubeconfig={self.kubeconfig}",
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=0",
+                f"--service-account-private-key-file={sa_key}",
+                "--controllers=*",
+                "--concurrent-gc-syncs=5",
+            ],
+        )
         self.version = json.loads(self.kubectl("version", "-o", "json").stdout)["serverVersion"]["gitVersion"]
         # The serviceaccount controller creates "default" in every namespace; pods need it.
-        self._wait(lambda: self.kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode == 0,
-                   "the controller-manager to create the default ServiceAccount", "kube-controller-manager")
+        self._wait(
+            lambda: self.kubectl("get", "serviceaccount", "default", "-n", "default", check=False).returncode == 0,
+            "the controller-manager to create the default ServiceAccount",
+            "kube-controller-manager",
+        )
 
     def _wait(self, condition, what: str, log: str, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
@@ -117,14 +155,20 @@ class ControlPlane:
         raise AssertionError(f"timed out waiting for {what}:\n{self.log_tail(log)}")
 
     def _wait_ready(self) -> None:
-        self._wait(lambda: self.kubectl("get", "--raw", "/readyz", check=False).returncode == 0,
-                   "kube-apiserver /readyz", "kube-apiserver")
+        self._wait(
+            lambda: self.kubectl("get", "--raw", "/readyz", check=False).returncode == 0,
+            "kube-apiserver /readyz",
+            "kube-apiserver",
+        )
 
     def kubectl(self, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
         """The kubectl we built, by path, against this control plane."""
         result = subprocess.run(
             [str(self.bin / "kubectl"), f"--kubeconfig={self.kubeconfig}", *args],
-            capture_output=True, text=True, input=input, timeout=120,
+            capture_output=True,
+            text=True,
+            input=input,
+            timeout=120,
         )
         if check and result.returncode != 0:
             raise AssertionError(f"kubectl {' '.join(args)} failed ({result.returncode}):\n{result.stderr}{result.stdout}")

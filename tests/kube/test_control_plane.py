@@ -28,7 +28,6 @@ pytestmark = pytest.mark.kube
 CONTROLLER_TIMEOUT = 90
 
 
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     plane = ControlPlane(tmp_path_factory.mktemp("control-plane"))
@@ -97,10 +96,18 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
         statefulsets.append(("kafka-controller", controllers.replicas, controllers.storage_size, controllers.storage_class))
     for app, replicas, size, storage_class in statefulsets:
         expected_pods = {f"{app}-{i}" for i in range(replicas)}
-        wait_for(lambda: expected_pods <= names(cluster, "pods", namespace), f"pods {sorted(expected_pods)}", timeout=CONTROLLER_TIMEOUT)
+        wait_for(
+            lambda: expected_pods <= names(cluster, "pods", namespace),
+            f"pods {sorted(expected_pods)}",
+            timeout=CONTROLLER_TIMEOUT,
+        )
         template = "data" if app == "zookeeper" else claim_name(settings.kafka, controller=app == "kafka-controller")
         expected_claims = {f"{template}-{app}-{i}" for i in range(replicas)}
-        wait_for(lambda: expected_claims <= names(cluster, "pvc", namespace), f"PVCs {sorted(expected_claims)}", timeout=CONTROLLER_TIMEOUT)
+        wait_for(
+            lambda: expected_claims <= names(cluster, "pvc", namespace),
+            f"PVCs {sorted(expected_claims)}",
+            timeout=CONTROLLER_TIMEOUT,
+        )
         all_claims |= expected_claims
         for claim in expected_claims:
             pvc = cluster.get_json("pvc", claim, "-n", namespace)
@@ -116,9 +123,17 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
             assert app not in names(cluster, "pdb", namespace)
     assert {app for app, *_ in statefulsets} <= names(cluster, "networkpolicy", namespace)
     if settings.producer_enabled:
-        wait_for(lambda: any(n.startswith("producer-") for n in names(cluster, "pods", namespace)), "a producer pod", timeout=CONTROLLER_TIMEOUT)
+        wait_for(
+            lambda: any(n.startswith("producer-") for n in names(cluster, "pods", namespace)),
+            "a producer pod",
+            timeout=CONTROLLER_TIMEOUT,
+        )
     job = topic_job(rendered)["metadata"]["name"]
-    wait_for(lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)), "the topic job's pod", timeout=CONTROLLER_TIMEOUT)
+    wait_for(
+        lambda: any(n.startswith(job) for n in names(cluster, "pods", namespace)),
+        "the topic job's pod",
+        timeout=CONTROLLER_TIMEOUT,
+    )
 
     destroy(cluster, rendered, namespace)
     for m in rendered.manifests:
@@ -140,12 +155,24 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
 def test_seed_commands_work_verbatim(cluster, tmp_path):
     directory, rendered = render_to(tmp_path, "dev", [])
     apply(cluster, directory)
-    wait_for(lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "the consumer pod", timeout=CONTROLLER_TIMEOUT)
+    wait_for(
+        lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")),
+        "the consumer pod",
+        timeout=CONTROLLER_TIMEOUT,
+    )
 
     cluster.kubectl(*"scale deployment consumer --replicas=0 -n kafka-demo".split())
-    wait_for(lambda: not any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "consumer pods gone", timeout=CONTROLLER_TIMEOUT)
+    wait_for(
+        lambda: not any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")),
+        "consumer pods gone",
+        timeout=CONTROLLER_TIMEOUT,
+    )
     cluster.kubectl(*"scale deployment consumer --replicas=1 -n kafka-demo".split())
-    wait_for(lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")), "the consumer back", timeout=CONTROLLER_TIMEOUT)
+    wait_for(
+        lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")),
+        "the consumer back",
+        timeout=CONTROLLER_TIMEOUT,
+    )
 
     listing = cluster.kubectl(*"get pods -n kafka-demo".split()).stdout
     for prefix in ("zookeeper-0", "kafka-0", "producer-", "consumer-", "topic-events-"):

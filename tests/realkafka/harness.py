@@ -272,14 +272,29 @@ class Cluster:
             f"{binds} && mount -o remount,bind,ro / && hostname {shlex.quote(pod.name)} && "
             f"exec setpriv --reuid={RUN_AS} --regid={RUN_AS} --clear-groups env -i "
             + " ".join(shlex.quote(f"{k}={v}") for k, v in env.items())
-            + " " + " ".join(shlex.quote(a) for a in argv)
+            + " "
+            + " ".join(shlex.quote(a) for a in argv)
         )
         pod.log = pod.directory / f"log-{pod.starts}.txt"
         with open(pod.log, "w") as log:
             pod.process = subprocess.Popen(
-                ["ip", "netns", "exec", pod.namespace, "unshare", "--mount", "--uts", "--propagation", "private",
-                 "bash", "-c", inner],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    pod.namespace,
+                    "unshare",
+                    "--mount",
+                    "--uts",
+                    "--propagation",
+                    "private",
+                    "bash",
+                    "-c",
+                    inner,
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return pod
 
@@ -310,7 +325,9 @@ class Cluster:
             if pod.process and pod.process.poll() is not None and restarts > 0:
                 restarts -= 1
                 tail = "\n".join(self.output(pod).splitlines()[-3:])
-                print(f"\n[realkafka] {pod.name} exited ({pod.process.returncode}) before serving :{port}; restarted as the kubelet would:\n{tail}")
+                print(
+                    f"\n[realkafka] {pod.name} exited ({pod.process.returncode}) before serving :{port}; restarted as the kubelet would:\n{tail}"
+                )
                 self.start(pod)
             assert pod.process and pod.process.poll() is None, f"{pod.name} exited:\n{self.output(pod)[-4000:]}"
             try:
@@ -337,8 +354,19 @@ class Cluster:
         # Inside the pod's mount and network namespaces, as the kubelet's exec would: the probe reads the
         # pod's own files (its ConfigMap's scripts) where the pod sees them.
         result = subprocess.run(
-            ["nsenter", f"--target={pod.process.pid}", "--mount", "--net", "setpriv", f"--reuid={RUN_AS}",
-             f"--regid={RUN_AS}", "--clear-groups", *command], capture_output=True, timeout=spec.get("timeoutSeconds", 1) + 5,
+            [
+                "nsenter",
+                f"--target={pod.process.pid}",
+                "--mount",
+                "--net",
+                "setpriv",
+                f"--reuid={RUN_AS}",
+                f"--regid={RUN_AS}",
+                "--clear-groups",
+                *command,
+            ],
+            capture_output=True,
+            timeout=spec.get("timeoutSeconds", 1) + 5,
         )
         return result.returncode == 0
 
@@ -352,9 +380,23 @@ class Cluster:
         for item in pod.container.get("env", []):
             env[item["name"]] = item["value"] if "value" in item else pod.name  # metadata.name is the only fieldRef
         return subprocess.Popen(
-            ["nsenter", f"--target={pod.process.pid}", "--mount", "--net", "setpriv", f"--reuid={RUN_AS}",
-             f"--regid={RUN_AS}", "--clear-groups", "env", "-i", *(f"{k}={v}" for k, v in env.items()), *command],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                "nsenter",
+                f"--target={pod.process.pid}",
+                "--mount",
+                "--net",
+                "setpriv",
+                f"--reuid={RUN_AS}",
+                f"--regid={RUN_AS}",
+                "--clear-groups",
+                "env",
+                "-i",
+                *(f"{k}={v}" for k, v in env.items()),
+                *command,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
 
     def run(self, pod: Pod | str, command: list[str], timeout: float = 300) -> tuple[int, str]:
@@ -380,7 +422,9 @@ class Cluster:
             code, output = self.run(pod, None, timeout=timeout)
             if code == 0:
                 return code, output
-            print(f"\n[realkafka] job {job} failed ({code}), run {run} of {runs}; run again as the Job controller would:\n{output[-1500:]}")
+            print(
+                f"\n[realkafka] job {job} failed ({code}), run {run} of {runs}; run again as the Job controller would:\n{output[-1500:]}"
+            )
         return self.run(pod, None, timeout=timeout)
 
     def teardown(self) -> None:

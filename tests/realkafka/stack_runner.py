@@ -25,8 +25,14 @@ from tests.realkafka.harness import Cluster, jars
 # turns them on again and runs prod as shipped.
 SECURITY_OFF = ["security.tls=false", "security.scram=false"]
 # Small JVMs and a fast producer: the same rendered files, sized for a 2-core test machine.
-TEST_SIZING = ["kafka.memory=768Mi", "controller.memory=512Mi", "zookeeper.memory=384Mi", "producer.memory=256Mi",
-               "consumer.memory=256Mi", "producer.intervalSeconds=0.2"]
+TEST_SIZING = [
+    "kafka.memory=768Mi",
+    "controller.memory=512Mi",
+    "zookeeper.memory=384Mi",
+    "producer.memory=256Mi",
+    "consumer.memory=256Mi",
+    "producer.intervalSeconds=0.2",
+]
 
 EVENT = re.compile(r"^event-(\d+): order-placed at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 CONSUMED = re.compile(r"^Partition:(\d+)\tOffset:(\d+)\t(\S+)\t(.*)$")
@@ -124,8 +130,11 @@ class Platform:
             self.cluster.wait_port(broker, 9092, timeout=240, restarts=1)
         self.timings["brokers ready"] = time.monotonic() - started
         # The quorum Job runs after the StatefulSets, as `pulumi up` orders it (dynamic quorums only).
-        quorum_jobs = [m["metadata"]["name"] for m in self.rendered.manifests
-                       if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "kafka-quorum"]
+        quorum_jobs = [
+            m["metadata"]["name"]
+            for m in self.rendered.manifests
+            if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == "kafka-quorum"
+        ]
         for job in quorum_jobs:
             started = time.monotonic()
             code, output = self.cluster.run_job(job, timeout=300)
@@ -138,8 +147,9 @@ class Platform:
 
     def job_name(self, app: str) -> str:
         """The rendered Job of `app` (topic, kafka-users): its name changes with what it does."""
-        [job] = [m["metadata"]["name"] for m in self.rendered.manifests
-                 if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == app]
+        [job] = [
+            m["metadata"]["name"] for m in self.rendered.manifests if m["kind"] == "Job" and m["metadata"]["labels"]["app"] == app
+        ]
         return job
 
     def run_app_job(self, app: str) -> str:
@@ -176,8 +186,9 @@ class Platform:
         return [option, "/etc/kafka-client/client.properties"] if self.secure else []
 
     def describe_topic(self) -> tuple[int, int]:
-        code, output = self.tool("kafka-topics.sh", "--bootstrap-server", self.tool_bootstrap, "--describe", "--topic", self.topic,
-                                 *self.tool_config())
+        code, output = self.tool(
+            "kafka-topics.sh", "--bootstrap-server", self.tool_bootstrap, "--describe", "--topic", self.topic, *self.tool_config()
+        )
         assert code == 0, output
         partitions = int(re.search(r"PartitionCount: *(\d+)", output).group(1))
         replication = int(re.search(r"ReplicationFactor: *(\d+)", output).group(1))
@@ -193,15 +204,28 @@ class Platform:
     def events_consumed(self, at_least: int, timeout: float = 120) -> list[Record]:
         return wait_for(
             lambda: (records := consumed(self.cluster.output("consumer"))) and len(records) >= at_least and records,
-            f"{at_least} events at the consumer", timeout,
+            f"{at_least} events at the consumer",
+            timeout,
         )
 
     def read_all(self, timeout_ms: int = 15000) -> list[Record]:
         """Every record of the topic from offset 0, read by a fresh console consumer."""
         code, output = self.tool(
-            "kafka-console-consumer.sh", "--bootstrap-server", self.tool_bootstrap, "--topic", self.topic,
-            "--from-beginning", "--timeout-ms", str(timeout_ms), *self.tool_config("--consumer.config"),
-            "--property", "print.partition=true", "--property", "print.offset=true", "--property", "print.key=true",
+            "kafka-console-consumer.sh",
+            "--bootstrap-server",
+            self.tool_bootstrap,
+            "--topic",
+            self.topic,
+            "--from-beginning",
+            "--timeout-ms",
+            str(timeout_ms),
+            *self.tool_config("--consumer.config"),
+            "--property",
+            "print.partition=true",
+            "--property",
+            "print.offset=true",
+            "--property",
+            "print.key=true",
         )
         return consumed(output)
 
@@ -209,8 +233,9 @@ class Platform:
 IDEMPOTENT = "acks=all\nenable.idempotence=true\nretries=2147483647\ndelivery.timeout.ms=120000\n"
 
 
-def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT,
-                        value_prefix: int | None = None):
+def verifiable_producer(
+    platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT, value_prefix: int | None = None
+):
     """Kafka's VerifiableProducer in a client pod: one JSON line per acknowledged (or failed) send."""
     config = tmp_path / "producer-config"
     config.mkdir(exist_ok=True)
@@ -218,12 +243,26 @@ def verifiable_producer(platform: Platform, count: int, throughput: int, tmp_pat
     cluster = platform.cluster
     if "loadgen" not in cluster.pods:
         cluster.add_client("loadgen", "Deployment", "producer")
-    pod = cluster.start("loadgen", [
-        "/opt/kafka/bin/kafka-verifiable-producer.sh", "--bootstrap-server", platform.bootstrap,
-        "--topic", platform.topic, "--max-messages", str(count), "--throughput", str(throughput),
-        "--acks", "-1", "--producer.config", "/etc/loadgen/producer.properties",
-        *(["--value-prefix", str(value_prefix)] if value_prefix is not None else []),
-    ], extra_mounts={"/etc/loadgen": config})
+    pod = cluster.start(
+        "loadgen",
+        [
+            "/opt/kafka/bin/kafka-verifiable-producer.sh",
+            "--bootstrap-server",
+            platform.bootstrap,
+            "--topic",
+            platform.topic,
+            "--max-messages",
+            str(count),
+            "--throughput",
+            str(throughput),
+            "--acks",
+            "-1",
+            "--producer.config",
+            "/etc/loadgen/producer.properties",
+            *(["--value-prefix", str(value_prefix)] if value_prefix is not None else []),
+        ],
+        extra_mounts={"/etc/loadgen": config},
+    )
     return pod
 
 

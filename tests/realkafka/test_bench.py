@@ -19,10 +19,17 @@ pytestmark = pytest.mark.realkafka
 
 def test_every_benchmark_produces_its_figures_in_quick_mode(tmp_path):
     names = [name for name in BENCHMARKS if name not in ON_LOCAL_CLUSTER]
-    result = subprocess.run([sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *names], cwd=ROOT,
-                            capture_output=True, text=True, timeout=2400)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--out", str(tmp_path), *names],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=2400,
+    )
     print(result.stdout[-6000:])
-    assert result.returncode == 0, f"bench --quick failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    assert result.returncode == 0, (
+        f"bench --quick failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    )
     figures = json.loads((tmp_path / "latest.json").read_text())["figures"]
     assert {f["benchmark"] for f in figures} == set(names)
     for figure in figures:

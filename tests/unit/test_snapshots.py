@@ -16,8 +16,10 @@ def test_rendered_yaml_matches_the_snapshot(name):
     actual = snapshot.snapshot(name)
     if actual != expected:
         diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "snapshot", "rendered", n=2))
-        pytest.fail(f"{name} renders differently from tests/snapshots/{name}.yaml; if intended, run "
-                    f"`.venv/bin/python -m tests.snapshot` and review the diff:\n{diff[:6000]}")
+        pytest.fail(
+            f"{name} renders differently from tests/snapshots/{name}.yaml; if intended, run "
+            f"`.venv/bin/python -m tests.snapshot` and review the diff:\n{diff[:6000]}"
+        )
 
 
 def test_no_stale_snapshots():

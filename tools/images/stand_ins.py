@@ -103,7 +103,7 @@ def write_kafka_home(kafka_home: Path, jar_dir: Path, kafka_path: str) -> None:
         path.write_text(
             "#!/bin/bash\n"
             f"# stand-in for the apache/kafka image's {script}\n"
-            f'exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true {logging} '
+            f"exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true {logging} "
             f'-cp "{kafka_path}/libs/*" {main_class} "$@"\n'
         )
         path.chmod(0o755)
@@ -119,7 +119,7 @@ def write_zookeeper_home(zk_home: Path, zk_path: str) -> None:
         "#!/bin/bash\n"
         "# stand-in for the zookeeper image's zkServer.sh (start-foreground CONFIG only)\n"
         '[ "$1" = start-foreground ] || { echo "stand-in supports start-foreground only" >&2; exit 2; }\n'
-        f'exec java -Xmx${{ZK_SERVER_HEAP:-1000}}m -Dlog4j.configuration=file:{zk_path}/bin/log4j.properties '
+        f"exec java -Xmx${{ZK_SERVER_HEAP:-1000}}m -Dlog4j.configuration=file:{zk_path}/bin/log4j.properties "
         f'-cp "{zk_path}/lib/*" org.apache.zookeeper.server.quorum.QuorumPeerMain "$2"\n'
     )
     script.chmod(0o755)

@@ -25,8 +25,12 @@ def test_a_figure_without_both_sides_is_incomplete_unless_it_says_why():
 
 def test_table_json_and_plot(tmp_path):
     figures = [
-        Figure("producer-cost", "CPU s per 1,000 events", "ours", "seed", ours=[2.0], reference=[400.0], goal="≥ 50x", goal_ratio=50),
-        Figure("throughput", "records/s", "ours", "stock", ours=[90.0], reference=[100.0], better="higher", goal="≥ 1x", goal_ratio=1),
+        Figure(
+            "producer-cost", "CPU s per 1,000 events", "ours", "seed", ours=[2.0], reference=[400.0], goal="≥ 50x", goal_ratio=50
+        ),
+        Figure(
+            "throughput", "records/s", "ours", "stock", ours=[90.0], reference=[100.0], better="higher", goal="≥ 1x", goal_ratio=1
+        ),
         Figure("recovery", "s", "ours", "stock", cannot_run="no second disk"),
     ]
     text = table(figures)

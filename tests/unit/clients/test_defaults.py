@@ -1,6 +1,5 @@
 """The topic Job, the producer and the consumer, correct by default; pinned on the rendered output."""
 
-
 from __future__ import annotations
 
 from tests.helpers import (
@@ -20,7 +19,12 @@ def test_auto_topic_creation_is_off_and_the_topic_is_created_by_a_job():
     job = topic_job(rendered)
     assert container(job)["command"] == ["bash", "/etc/kafka-clients/create-topic.sh"]
     params = script_params(rendered, "topic-script")
-    assert (params["TOPIC"], params["PARTITIONS"], params["REPLICATION_FACTOR"], params["MIN_INSYNC_REPLICAS"]) == ("events", "3", "1", "1")
+    assert (params["TOPIC"], params["PARTITIONS"], params["REPLICATION_FACTOR"], params["MIN_INSYNC_REPLICAS"]) == (
+        "events",
+        "3",
+        "1",
+        "1",
+    )
 
 
 def test_topic_job_is_renamed_when_the_topic_spec_or_the_cluster_changes():

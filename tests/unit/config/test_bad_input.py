@@ -15,7 +15,10 @@ from components.engine.mock import Rendered, render
 
 # (overrides on the dev stack, substrings the message must contain)
 CASES = {
-    "unknown top-level key": (["kafak.replicas=3"], ["kafka-demo:kafak", "not a known config key", "kafka, controller, zookeeper"]),
+    "unknown top-level key": (
+        ["kafak.replicas=3"],
+        ["kafka-demo:kafak", "not a known config key", "kafka, controller, zookeeper"],
+    ),
     "typo inside object": (["kafka.replica=3"], ["kafka-demo:kafka.replica", "not a known key", "replicas"]),
     "object given as text": (["topic=events"], ["kafka-demo:topic", '"events"', "must be an object"]),
     "replicas zero": (["kafka.replicas=0"], ["kafka-demo:kafka.replicas = 0", "integer from 1 to 9"]),
@@ -25,7 +28,10 @@ CASES = {
     "oversized zookeeper ensemble": (["zookeeper.replicas=9"], ["zookeeper.replicas = 9", "from 1 to 7"]),
     "even kraft quorum": (["mode=kraft", "kafka.replicas=4"], ["kafka.replicas = 4", "must be odd"]),
     "replication above brokers": (["topic.replicationFactor=3"], ["topic.replicationFactor = 3", "at most kafka.replicas (1)"]),
-    "default replication above brokers": (["kafka.defaultReplicationFactor=2"], ["kafka.defaultReplicationFactor = 2", "at most kafka.replicas (1)"]),
+    "default replication above brokers": (
+        ["kafka.defaultReplicationFactor=2"],
+        ["kafka.defaultReplicationFactor = 2", "at most kafka.replicas (1)"],
+    ),
     "min isr above replication": (
         ["kafka.replicas=3", "topic.replicationFactor=2", "topic.minInsyncReplicas=3"],
         ["topic.minInsyncReplicas = 3", "at most the topic's replication factor (2)"],
@@ -42,13 +48,16 @@ CASES = {
     "cpu not a quantity": (["kafka.cpuLimit=fast"], ['kafka.cpuLimit = "fast"', "CPU quantity"]),
     "cpu request above limit": (["kafka.cpuRequest=2"], ['kafka.cpuRequest = "2"', "must not exceed kafka.cpuLimit (1)"]),
     "unknown mode": (["mode=raft"], ['kafka-demo:mode = "raft"', "'kraft', 'zookeeper'"]),
-    "zookeeper mode on kafka 4": (["kafka.version=4.0.0"], ['kafka.version = "4.0.0"', "ZooKeeper mode needs Kafka 3.9 or older"]),
+    "zookeeper mode on kafka 4": (
+        ["kafka.version=4.0.0"],
+        ['kafka.version = "4.0.0"', "ZooKeeper mode needs Kafka 3.9 or older"],
+    ),
     "kraft on old kafka": (["mode=kraft", "kafka.version=3.2.3"], ['kafka.version = "3.2.3"', "KRaft mode needs Kafka 3.3"]),
     "version not a release": (["kafka.version=latest"], ['kafka.version = "latest"', "a Kafka release"]),
     "producer interval zero": (["producer.intervalSeconds=0"], ["producer.intervalSeconds = 0", "> 0"]),
     "producer interval negative": (["producer.intervalSeconds=-5"], ["producer.intervalSeconds = -5", "> 0"]),
     "producer acks": (["producer.acks=2"], ["producer.acks = 2", "'all', '1', '0'"]),
-    "idempotence without acks all": (["producer.acks='1'"], ['producer.acks = "1"', "idempotent producer needs acks \"all\""]),
+    "idempotence without acks all": (["producer.acks='1'"], ['producer.acks = "1"', 'idempotent producer needs acks "all"']),
     "enabled not boolean": (["consumer.enabled=maybe"], ['consumer.enabled = "maybe"', "true or false"]),
     "bad namespace": (["namespace=Kafka_Demo"], ['kafka-demo:namespace = "Kafka_Demo"', "DNS label"]),
     "bad topic name": (["topic.name=my topic"], ['topic.name = "my topic"', "Kafka topic name"]),
@@ -57,8 +66,8 @@ CASES = {
     "bad storage class": (["kafka.storageClass=Fast SSD"], ['kafka.storageClass = "Fast SSD"', "StorageClass name"]),
     "bad retention": (["pvcRetention=keep"], ['kafka-demo:pvcRetention = "keep"', "'Retain', 'Delete'"]),
     "bad cluster id": (["mode=kraft", "kafka.clusterId=my-cluster"], ['kafka.clusterId = "my-cluster"', "22 characters"]),
-    "managed property override": (["kafka.config={\"node.id\": 7}"], ["kafka-demo:kafka.config", "'node.id'", "dedicated setting"]),
-    "property value object": (["kafka.config={\"num.io.threads\": {\"a\": 1}}"], ["kafka.config", "bad value for 'num.io.threads'"]),
+    "managed property override": (['kafka.config={"node.id": 7}'], ["kafka-demo:kafka.config", "'node.id'", "dedicated setting"]),
+    "property value object": (['kafka.config={"num.io.threads": {"a": 1}}'], ["kafka.config", "bad value for 'num.io.threads'"]),
     "negative key count": (["producer.keyCount=-1"], ["producer.keyCount = -1", "integer from 0"]),
     "bad cluster domain": (["clusterDomain=cluster..local"], ['clusterDomain = "cluster..local"', "DNS domain"]),
 }
@@ -104,6 +113,9 @@ def test_unknown_kube_context_is_named_with_the_contexts_that_exist(tmp_path):
     env = {"KUBECONFIG": str(config)}
     assert context_problems("prod", env) == [] and context_problems(None, env) == []
     [problem] = context_problems("staging", env)
-    assert problem == f'kafka-demo:kubeContext = "staging": no such context in the kubeconfig ({config}); contexts there: kind-dev, prod'
+    assert (
+        problem
+        == f'kafka-demo:kubeContext = "staging": no such context in the kubeconfig ({config}); contexts there: kind-dev, prod'
+    )
     [problem] = context_problems("prod", {"HOME": str(tmp_path / "nobody")})
     assert "nobody/.kube/config" in problem and "holds no contexts" in problem

@@ -56,8 +56,9 @@ def test_args_type_has_exactly_the_keys_the_component_checks(component, args_typ
 def test_inferred_schema_types_match_the_args():
     result = Analyzer("kafka-demo").analyze([component for component, _, _ in COMPONENTS])
     broker = result["component_definitions"]["KafkaBroker"]
-    assert {name: prop.type.value for name, prop in broker.inputs.items() if name in ("replicas", "autoCreateTopics", "memory")} == {
-        "replicas": "integer", "autoCreateTopics": "boolean", "memory": "string"}
+    assert {
+        name: prop.type.value for name, prop in broker.inputs.items() if name in ("replicas", "autoCreateTopics", "memory")
+    } == {"replicas": "integer", "autoCreateTopics": "boolean", "memory": "string"}
     assert set(broker.outputs) >= {"bootstrapServers", "brokerDnsNames", "statefulSetName", "serviceName"}
     for component, _, keys in COMPONENTS:
         assert set(result["component_definitions"][component.__name__].inputs) == {key.name for key in keys}
@@ -79,7 +80,7 @@ def test_a_library_user_gets_every_problem_named_and_nothing_registered():
 def test_rules_between_args_name_the_args_in_python_spelling():
     def program():
         KafkaBroker("events", {"namespace": "ns", "replicas": 3, "default_replication_factor": 2, "min_insync_replicas": 3})
-        
+
     with pytest.raises(InvalidArgs) as error:
         run(program)
     assert 'KafkaBroker "events": min_insync_replicas = 3: must be at most the replication factor (2)' in str(error.value)
@@ -118,6 +119,7 @@ def test_components_alone_make_a_working_cluster_and_expose_their_objects():
 
 def test_integers_from_other_languages_arrive_as_floats_and_are_accepted():
     """The multi-language engine hands numbers over as floats (3.0)."""
+
     def program():
         KafkaBroker("kafka", {"namespace": "ns", "replicas": 3.0, "config": {"num.io.threads": 8.0}})
 

@@ -1,6 +1,5 @@
 """What the stack program decides: namespace and domain from config, what destroy keeps, the provider's settings."""
 
-
 from __future__ import annotations
 
 import inspect
@@ -30,8 +29,10 @@ def test_namespace_and_cluster_domain_come_from_config():
     assert rendered.outputs["bootstrapServers"].startswith("kafka-0.kafka.streaming.svc.k8s.example.org:9092,")
 
 
-@pytest.mark.parametrize("stack, retained", [("dev", []), ("prod", ["namespace-kafka-prod"]),
-                                             ("dev --set pvcRetention=Retain", ["namespace-kafka-demo"])])
+@pytest.mark.parametrize(
+    "stack, retained",
+    [("dev", []), ("prod", ["namespace-kafka-prod"]), ("dev --set pvcRetention=Retain", ["namespace-kafka-demo"])],
+)
 def test_pvc_retention_decides_whether_destroy_keeps_the_namespace(stack, retained):
     """Deleting a namespace deletes its PVCs: Retain keeps the Namespace (and so the claims) on destroy,
     Delete lets destroy remove it and everything in it."""

@@ -48,8 +48,12 @@ def test_the_built_wheel_runs_the_python_example(tmp_path):
     for name in ("pyproject.toml", "README.md", "components"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
         copy(ROOT / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if (ROOT / name).is_dir() else {}))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(source)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     [wheel] = tmp_path.glob("kafka_demo_platform-*.whl")
     installed = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
@@ -60,7 +64,11 @@ def test_the_built_wheel_runs_the_python_example(tmp_path):
     # Run from a directory without this checkout on the path: only the installed package can be imported.
     result = subprocess.run(
         [sys.executable, "-c", RUN_EXAMPLE, str(ROOT / "examples" / "python" / "__main__.py")],
-        cwd=tmp_path, env={"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(installed), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

@@ -50,7 +50,8 @@ def test_node_ports_give_every_broker_its_own_stable_address():
         assert services[f"kafka-{i}-external"]["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
     brokers = find(rendered, "StatefulSet", "kafka")
     assert env(brokers, "EXTERNAL_ADDRESSES") == (
-        "kafka-0=203.0.113.10:31090,kafka-1=203.0.113.10:31091,kafka-2=203.0.113.10:31092")
+        "kafka-0=203.0.113.10:31090,kafka-1=203.0.113.10:31091,kafka-2=203.0.113.10:31092"
+    )
     assert {"name": "external", "containerPort": 9094} in container(brokers)["ports"]
     assert rendered.outputs["externalBootstrapServers"] == "203.0.113.10:31090,203.0.113.10:31091,203.0.113.10:31092"
 
@@ -108,26 +109,46 @@ def test_load_balancer_host_reads_ip_or_hostname():
     from types import SimpleNamespace as S
 
     from components.external.component import load_balancer_host
+
     assert load_balancer_host(S(load_balancer=S(ingress=[S(ip="198.51.100.7", hostname=None)]))) == "198.51.100.7"
     assert load_balancer_host(S(load_balancer=S(ingress=[S(ip=None, hostname="a.elb.example.com")]))) == "a.elb.example.com"
     assert load_balancer_host(S(load_balancer=S(ingress=[]))) is None and load_balancer_host(None) is None
 
 
 BAD = {
-    "external without security": (["external.type=NodePort", "external.host=10.0.0.1", "security.tls=false", "security.scram=false"],
-                                   ["kafka-demo:external.type = NodePort", "needs kafka-demo:security.tls = true and kafka-demo:security.scram = true"]),
-    "external with tls alone": (NODE_PORT + ["security.scram=false"], ["external access needs", "kafka-demo:security.scram = true"]),
-    "node port without host": (["external.type=NodePort"], ["kafka-demo:external.host is required with kafka-demo:external.type = NodePort"]),
-    "host with a load balancer": (["external.type=LoadBalancer", "external.host=10.0.0.1"], ["kafka-demo:external.host = 10.0.0.1: only for NodePort"]),
-    "host without a type": (["external.host=10.0.0.1"], ["kafka-demo:external.host is set, but kafka-demo:external.type is none"]),
+    "external without security": (
+        ["external.type=NodePort", "external.host=10.0.0.1", "security.tls=false", "security.scram=false"],
+        ["kafka-demo:external.type = NodePort", "needs kafka-demo:security.tls = true and kafka-demo:security.scram = true"],
+    ),
+    "external with tls alone": (
+        NODE_PORT + ["security.scram=false"],
+        ["external access needs", "kafka-demo:security.scram = true"],
+    ),
+    "node port without host": (
+        ["external.type=NodePort"],
+        ["kafka-demo:external.host is required with kafka-demo:external.type = NodePort"],
+    ),
+    "host with a load balancer": (
+        ["external.type=LoadBalancer", "external.host=10.0.0.1"],
+        ["kafka-demo:external.host = 10.0.0.1: only for NodePort"],
+    ),
+    "host without a type": (
+        ["external.host=10.0.0.1"],
+        ["kafka-demo:external.host is set, but kafka-demo:external.type is none"],
+    ),
     "node ports past the range": (NODE_PORT + ["external.nodePortBase=32766"], ["broker 2 would get node port 32768"]),
     "node port base out of range": (NODE_PORT + ["external.nodePortBase=8080"], ["kafka-demo:external.nodePortBase = 8080"]),
-    "bad host": (["external.type=NodePort", "external.host=not a host"], ["kafka-demo:external.host", "an IP address or DNS name"]),
-    "not an address": (["external.type=NodePort", "external.host=999.1.1.1"], ["kafka-demo:external.host = \"999.1.1.1\""]),
+    "bad host": (
+        ["external.type=NodePort", "external.host=not a host"],
+        ["kafka-demo:external.host", "an IP address or DNS name"],
+    ),
+    "not an address": (["external.type=NodePort", "external.host=999.1.1.1"], ['kafka-demo:external.host = "999.1.1.1"']),
     "scoped address": (["external.type=NodePort", "external.host=fe80::1%eth0"], ["without a %scope"]),
     "unknown type": (["external.type=Ingress"], ["kafka-demo:external.type", "NodePort"]),
-    "annotation the program sets": (NODE_PORT + ['external.annotations={"pulumi.com/skipAwait": "false"}'],
-                                    ["kafka-demo:external.annotations", "set by the program"]),
+    "annotation the program sets": (
+        NODE_PORT + ['external.annotations={"pulumi.com/skipAwait": "false"}'],
+        ["kafka-demo:external.annotations", "set by the program"],
+    ),
 }
 
 
@@ -166,15 +187,29 @@ def test_the_args_type_has_exactly_the_keys_the_component_checks():
     import typing
 
     from components.external.component import ARGS_KEYS, KafkaExternalAccessArgs
+
     hints = typing.get_type_hints(KafkaExternalAccessArgs)
     assert set(hints) == {key.python_name for key in ARGS_KEYS}
-    assert KafkaExternalAccessArgs.__required_keys__ == {key.python_name for key in ARGS_KEYS if key.required} == {"namespace", "type"}
+    assert (
+        KafkaExternalAccessArgs.__required_keys__
+        == {key.python_name for key in ARGS_KEYS if key.required}
+        == {"namespace", "type"}
+    )
 
 
 def test_every_broker_needs_an_address_of_its_own():
     def plain():
-        KafkaBroker("kafka", {"namespace": "ns", "replicas": 5, "tls": True, "scram": True, "external": True,
-                              "external_addresses": ["h:1", "h:2", "h:3"]})
+        KafkaBroker(
+            "kafka",
+            {
+                "namespace": "ns",
+                "replicas": 5,
+                "tls": True,
+                "scram": True,
+                "external": True,
+                "external_addresses": ["h:1", "h:2", "h:3"],
+            },
+        )
 
     with pytest.raises(InvalidArgs) as error:
         run(plain)
@@ -182,8 +217,17 @@ def test_every_broker_needs_an_address_of_its_own():
 
     def output():  # the count as KafkaExternalAccess left at its default of 3 brokers
         outside = KafkaExternalAccess("outside", {"namespace": "ns", "type": "NodePort", "host": "10.0.0.1"})
-        KafkaBroker("kafka", {"namespace": "ns", "replicas": 5, "tls": True, "scram": True, "external": True,
-                              "external_addresses": outside.addresses})
+        KafkaBroker(
+            "kafka",
+            {
+                "namespace": "ns",
+                "replicas": 5,
+                "tls": True,
+                "scram": True,
+                "external": True,
+                "external_addresses": outside.addresses,
+            },
+        )
 
     with pytest.raises(Exception) as error:
         run(output)
@@ -193,6 +237,7 @@ def test_every_broker_needs_an_address_of_its_own():
 def test_load_balancer_addresses_reach_the_brokers_and_certificate_from_the_service_status():
     """The path a real cluster takes: pulumi-kubernetes returns each Service's status, with the address
     its load balancer was given (an IP or a host name)."""
+
     class WithLoadBalancers(Recorder):
         def new_resource(self, args):
             name, outputs = super().new_resource(args)
@@ -205,14 +250,20 @@ def test_load_balancer_addresses_reach_the_brokers_and_certificate_from_the_serv
 
     rendered = render(stack_config("prod", ["external.type=LoadBalancer"]), "prod", recorder=WithLoadBalancers)
     assert env(find(rendered, "StatefulSet", "kafka"), "EXTERNAL_ADDRESSES") == (
-        "kafka-0=198.51.100.0:9094,kafka-1=b1.elb.example.com:9094,kafka-2=198.51.100.2:9094")
-    assert rendered.generated["kafka-tls-certificates"]["dns_names"][-3:] == ["198.51.100.0", "b1.elb.example.com", "198.51.100.2"]
+        "kafka-0=198.51.100.0:9094,kafka-1=b1.elb.example.com:9094,kafka-2=198.51.100.2:9094"
+    )
+    assert rendered.generated["kafka-tls-certificates"]["dns_names"][-3:] == [
+        "198.51.100.0",
+        "b1.elb.example.com",
+        "198.51.100.2",
+    ]
     assert rendered.outputs["externalBootstrapServers"] == "198.51.100.0:9094,b1.elb.example.com:9094,198.51.100.2:9094"
 
 
 def test_a_load_balancer_without_an_address_is_an_error_not_a_placeholder():
     from components.external.component import UNASSIGNED, assigned_host
     from types import SimpleNamespace as S
+
     assert assigned_host("kafka-0-external", None) == UNASSIGNED.format(service="kafka-0-external")  # no cluster
     with pytest.raises(Exception, match="kafka-0-external: its load balancer has no IP or host name"):
         assigned_host("kafka-0-external", S(load_balancer=S(ingress=[])))
@@ -222,11 +273,22 @@ def test_a_library_user_wires_external_access_into_the_brokers_and_certificates(
     captured = {}
 
     def program():
-        outside = KafkaExternalAccess("outside", {"namespace": "ns", "replicas": 3, "type": "NodePort", "host": "kafka.example.com",
-                                                   "node_port_base": 30100})
+        outside = KafkaExternalAccess(
+            "outside",
+            {"namespace": "ns", "replicas": 3, "type": "NodePort", "host": "kafka.example.com", "node_port_base": 30100},
+        )
         tls = KafkaTls("tls", {"namespace": "ns", "external_hosts": outside.hosts})
-        KafkaBroker("kafka", {"namespace": "ns", "tls": True, "scram": True, "external": True,
-                              "external_addresses": outside.addresses, "tls_revision": tls.revision})
+        KafkaBroker(
+            "kafka",
+            {
+                "namespace": "ns",
+                "tls": True,
+                "scram": True,
+                "external": True,
+                "external_addresses": outside.addresses,
+                "tls_revision": tls.revision,
+            },
+        )
         outside.bootstrap_servers.apply(lambda value: captured.update(bootstrap=value))
 
     rendered = run(program)

@@ -1,6 +1,5 @@
 """Kubernetes rules every workload keeps (hardening, quorum safety, claims, disruption, policies, images)."""
 
-
 from __future__ import annotations
 
 import pytest
@@ -96,12 +95,20 @@ def test_images_are_maintained_pinned_and_overridable():
     for manifest in dev.manifests:
         for c in manifest.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
             assert "bitnami" not in c["image"] and not c["image"].endswith(":latest")
-    custom = render_stack("dev", ["kafka.image=registry.example.com/kafka:3.9.1-patched", "zookeeper.image=registry.example.com/zk:3.9.4"])
+    custom = render_stack(
+        "dev", ["kafka.image=registry.example.com/kafka:3.9.1-patched", "zookeeper.image=registry.example.com/zk:3.9.4"]
+    )
     assert container(find(custom, "Deployment", "producer"))["image"] == "registry.example.com/kafka:3.9.1-patched"
     assert container(find(custom, "StatefulSet", "zookeeper"))["image"] == "registry.example.com/zk:3.9.4"
     kafka4 = render_stack("prod")
     assert container(find(kafka4, "StatefulSet", "kafka"))["image"] == "docker.io/apache/kafka:4.4.0"
-    assert "log4j2.configurationFile" in {e["name"]: e.get("value") for e in container(find(kafka4, "StatefulSet", "kafka"))["env"]}["KAFKA_LOG4J_OPTS"]
+    assert (
+        "log4j2.configurationFile"
+        in {e["name"]: e.get("value") for e in container(find(kafka4, "StatefulSet", "kafka"))["env"]}["KAFKA_LOG4J_OPTS"]
+    )
     kraft39 = render_matrix("kraft-5-kafka39")
     assert container(find(kraft39, "StatefulSet", "kafka"))["image"] == "docker.io/apache/kafka:3.9.1"
-    assert "log4j.configuration=" in {e["name"]: e.get("value") for e in container(find(kraft39, "StatefulSet", "kafka"))["env"]}["KAFKA_LOG4J_OPTS"]
+    assert (
+        "log4j.configuration="
+        in {e["name"]: e.get("value") for e in container(find(kraft39, "StatefulSet", "kafka"))["env"]}["KAFKA_LOG4J_OPTS"]
+    )

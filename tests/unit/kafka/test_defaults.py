@@ -1,6 +1,5 @@
 """Kafka brokers, correct by default: server.properties, replication, heap, disks; pinned on the rendered output."""
 
-
 from __future__ import annotations
 
 import re
@@ -23,9 +22,16 @@ from tests.helpers import (
 
 @pytest.mark.parametrize("brokers", [1, 3])
 def test_combined_kraft_on_kafka_3_9_keeps_a_static_voter_list(brokers):
-    overrides = [f"kafka.replicas={brokers}", f"topic.replicationFactor={min(brokers, 3)}", "kafka.version=3.9.1", "controller.replicas=0",
-                 f"kafka.defaultReplicationFactor={min(brokers, 3)}", f"kafka.minInsyncReplicas={1 if brokers == 1 else 2}",
-                 f"topic.minInsyncReplicas={1 if brokers == 1 else 2}", *PLAINTEXT]
+    overrides = [
+        f"kafka.replicas={brokers}",
+        f"topic.replicationFactor={min(brokers, 3)}",
+        "kafka.version=3.9.1",
+        "controller.replicas=0",
+        f"kafka.defaultReplicationFactor={min(brokers, 3)}",
+        f"kafka.minInsyncReplicas={1 if brokers == 1 else 2}",
+        f"topic.minInsyncReplicas={1 if brokers == 1 else 2}",
+        *PLAINTEXT,
+    ]
     rendered = render_stack("prod", overrides)
     props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
     assert props["process.roles"] == "broker,controller"
@@ -58,8 +64,15 @@ def test_image_env_mapping_is_not_relied_on():
         for manifest in render_matrix(name).manifests:
             for c in manifest.get("spec", {}).get("template", {}).get("spec", {}).get("containers", []):
                 names = {e["name"] for e in c.get("env", [])}
-                assert names <= {"POD_NAME", "KAFKA_HEAP_OPTS", "KAFKA_LOG4J_OPTS", "LOG_DIR", "ZK_SERVER_HEAP", "ZOO_LOG_DIR",
-                                 "EXTERNAL_ADDRESSES"}  # read by start-kafka.sh only
+                assert names <= {
+                    "POD_NAME",
+                    "KAFKA_HEAP_OPTS",
+                    "KAFKA_LOG4J_OPTS",
+                    "LOG_DIR",
+                    "ZK_SERVER_HEAP",
+                    "ZOO_LOG_DIR",
+                    "EXTERNAL_ADDRESSES",
+                }  # read by start-kafka.sh only
 
 
 @pytest.mark.parametrize(
@@ -70,15 +83,24 @@ def test_replication_settings_follow_broker_count(brokers, expected):
     rendered = render_stack("dev", ["mode=kraft", f"kafka.replicas={brokers}"])
     props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
     assert (
-        props["default.replication.factor"], props["min.insync.replicas"],
-        props["offsets.topic.replication.factor"], props["transaction.state.log.min.isr"],
+        props["default.replication.factor"],
+        props["min.insync.replicas"],
+        props["offsets.topic.replication.factor"],
+        props["transaction.state.log.min.isr"],
     ) == expected
     assert props["transaction.state.log.replication.factor"] == expected[2]
 
 
 def test_replication_overrides_and_extra_properties():
-    rendered = render_stack("prod", ["kafka.replicas=5", "kafka.defaultReplicationFactor=5",
-                                     "kafka.minInsyncReplicas=3", 'kafka.config={"num.io.threads": 16, "log.retention.hours": 72}'])
+    rendered = render_stack(
+        "prod",
+        [
+            "kafka.replicas=5",
+            "kafka.defaultReplicationFactor=5",
+            "kafka.minInsyncReplicas=3",
+            'kafka.config={"num.io.threads": 16, "log.retention.hours": 72}',
+        ],
+    )
     props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
     assert props["default.replication.factor"] == "5" and props["min.insync.replicas"] == "3"
     assert props["num.io.threads"] == "16" and props["log.retention.hours"] == "72"
@@ -96,8 +118,11 @@ def test_log_dirs_is_a_subdirectory_of_the_volume():
     for stack in ("dev", "prod"):
         rendered = render_stack(stack)
         props = properties(find(rendered, "ConfigMap", "kafka-config")["data"]["server.properties"])
-        mount = [m for m in container(find(rendered, "StatefulSet", "kafka"))["volumeMounts"]
-                 if m["mountPath"] == "/var/lib/kafka/data"]
+        mount = [
+            m
+            for m in container(find(rendered, "StatefulSet", "kafka"))["volumeMounts"]
+            if m["mountPath"] == "/var/lib/kafka/data"
+        ]
         assert mount and props["log.dirs"].startswith("/var/lib/kafka/data/") and props["log.dirs"] != "/var/lib/kafka/data/"
 
 

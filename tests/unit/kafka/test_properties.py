@@ -25,7 +25,7 @@ def java_load(text: str) -> dict[str, str]:
             if char == "\\":
                 nxt = line[i + 1]
                 if nxt == "u":
-                    char, i = chr(int(line[i + 2:i + 6], 16)), i + 5
+                    char, i = chr(int(line[i + 2 : i + 6], 16)), i + 5
                 else:
                     char, i = ESCAPES.get(nxt, nxt), i + 1
                 (key if in_key else value).append(char)
@@ -42,7 +42,7 @@ def test_values_round_trip_through_java_properties_rules():
     props = {
         "listeners": "PLAINTEXT://:9092",
         "ssl.keystore.location": "C:\\keys\\broker.jks",
-        "sasl.jaas.config": "x required user=\"a b\";",
+        "sasl.jaas.config": 'x required user="a b";',
         "client.label": "  leading spaces and ünïcode",
         "tabbed": "a\tb",
     }
@@ -53,12 +53,28 @@ def test_values_round_trip_through_java_properties_rules():
     assert "\\u00fc" in text, "non-ASCII escaped: Kafka reads the file as ISO 8859-1"
 
 
-@pytest.mark.parametrize("key", [
-    "node.id", "broker.id", "process.roles", "listeners", "log.dirs", "log.dir", "metadata.log.dir",
-    "listener.name.controller.ssl.keystore.location", "controller.quorum.voters", "controller.listener.names",
-    "advertised.listeners", "min.insync.replicas", "default.replication.factor", "zookeeper.connect",
-    "unclean.leader.election.enable", "inter.broker.listener.name", "listener.security.protocol.map",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "node.id",
+        "broker.id",
+        "process.roles",
+        "listeners",
+        "log.dirs",
+        "log.dir",
+        "metadata.log.dir",
+        "listener.name.controller.ssl.keystore.location",
+        "controller.quorum.voters",
+        "controller.listener.names",
+        "advertised.listeners",
+        "min.insync.replicas",
+        "default.replication.factor",
+        "zookeeper.connect",
+        "unclean.leader.election.enable",
+        "inter.broker.listener.name",
+        "listener.security.protocol.map",
+    ],
+)
 def test_managed_keys_and_prefixes_are_refused_by_name(key):
     with pytest.raises(ConfigError) as error:
         load_settings(stack_config("prod", [f'kafka.config={{"{key}": "x"}}']), "prod")
@@ -66,6 +82,14 @@ def test_managed_keys_and_prefixes_are_refused_by_name(key):
 
 
 def test_tuning_keys_near_managed_ones_are_allowed():
-    settings = load_settings(stack_config("prod", ['kafka.config={"metadata.log.max.record.bytes.between.snapshots": 20971520, '
-                                                    '"log.retention.hours": 72, "num.network.threads": 8}']), "prod")
+    settings = load_settings(
+        stack_config(
+            "prod",
+            [
+                'kafka.config={"metadata.log.max.record.bytes.between.snapshots": 20971520, '
+                '"log.retention.hours": 72, "num.network.threads": 8}'
+            ],
+        ),
+        "prod",
+    )
     assert settings.kafka.config["log.retention.hours"] == "72"

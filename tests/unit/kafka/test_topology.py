@@ -23,10 +23,14 @@ def server_properties(rendered, config_map="kafka-config"):
 
 
 def test_kraft_defaults_to_kafka_4_4_and_zookeeper_mode_to_3_9():
-    assert find(render_stack("prod"), "StatefulSet", "kafka")["spec"]["template"]["spec"]["containers"][0]["image"] \
+    assert (
+        find(render_stack("prod"), "StatefulSet", "kafka")["spec"]["template"]["spec"]["containers"][0]["image"]
         == "docker.io/apache/kafka:4.4.0"
-    assert find(render_stack("dev"), "StatefulSet", "kafka")["spec"]["template"]["spec"]["containers"][0]["image"] \
+    )
+    assert (
+        find(render_stack("dev"), "StatefulSet", "kafka")["spec"]["template"]["spec"]["containers"][0]["image"]
         == "docker.io/apache/kafka:3.9.1"
+    )
 
 
 def test_combined_nodes_on_4_4_use_a_dynamic_quorum_formatted_with_derived_directory_ids():
@@ -49,8 +53,19 @@ def test_combined_nodes_on_4_4_use_a_dynamic_quorum_formatted_with_derived_direc
     assert params["CONTROLLER_ENDPOINTS"] == ",".join(endpoints)
     assert params["DATA_ROLE"] == "kraft" and params["NODE_ID_OFFSET"] == "0"
     # Share groups' state topic follows the broker count, as the other internal topics do.
-    single = server_properties(render_stack("prod", COMBINED + ["kafka.replicas=1", "kafka.defaultReplicationFactor=1", "kafka.minInsyncReplicas=1",
-                                                     "topic.replicationFactor=1", "topic.minInsyncReplicas=1"]))
+    single = server_properties(
+        render_stack(
+            "prod",
+            COMBINED
+            + [
+                "kafka.replicas=1",
+                "kafka.defaultReplicationFactor=1",
+                "kafka.minInsyncReplicas=1",
+                "topic.replicationFactor=1",
+                "topic.minInsyncReplicas=1",
+            ],
+        )
+    )
     assert single["share.coordinator.state.topic.replication.factor"] == "1"
     assert single["share.coordinator.state.topic.min.isr"] == "1"
 
@@ -101,11 +116,18 @@ def test_dedicated_controllers_are_their_own_statefulset_and_brokers_only_broker
     )
     # Only brokers and controllers reach the controller port.
     policy = find(rendered, "NetworkPolicy", "kafka-controller")["spec"]
-    assert policy["ingress"] == [{
-        "from": [{"podSelector": {"matchLabels": {"app": "kafka"}}}, {"podSelector": {"matchLabels": {"app": "kafka-controller"}}}],
-        "ports": [{"protocol": "TCP", "port": 9093}],
-    }]
-    assert all(9093 not in [p["port"] for p in rule["ports"]] for rule in find(rendered, "NetworkPolicy", "kafka")["spec"]["ingress"])
+    assert policy["ingress"] == [
+        {
+            "from": [
+                {"podSelector": {"matchLabels": {"app": "kafka"}}},
+                {"podSelector": {"matchLabels": {"app": "kafka-controller"}}},
+            ],
+            "ports": [{"protocol": "TCP", "port": 9093}],
+        }
+    ]
+    assert all(
+        9093 not in [p["port"] for p in rule["ports"]] for rule in find(rendered, "NetworkPolicy", "kafka")["spec"]["ingress"]
+    )
 
 
 def test_dedicated_controllers_allow_an_even_broker_count_and_size_on_their_own():
@@ -120,19 +142,32 @@ def test_dedicated_controllers_allow_an_even_broker_count_and_size_on_their_own(
 
 def test_a_topology_switch_is_a_new_cluster_on_new_disks_and_the_topic_job_runs_again():
     combined, dedicated = render_stack("prod", COMBINED), render_stack("prod", DEDICATED)
-    claims = [find(r, "StatefulSet", "kafka")["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] for r in (combined, dedicated)]
+    claims = [
+        find(r, "StatefulSet", "kafka")["spec"]["volumeClaimTemplates"][0]["metadata"]["name"] for r in (combined, dedicated)
+    ]
     assert claims == ["data-kraft", "data-kraft-broker"]
     assert topic_job(combined)["metadata"]["name"] != topic_job(dedicated)["metadata"]["name"]
 
 
-@pytest.mark.parametrize("overrides, expected", [
-    (["controller.replicas=1"], ["kafka-demo:controller.replicas = 1: must be one of 0, 3, 5"]),
-    (["controller.replicas=4"], ["kafka-demo:controller.replicas = 4: must be one of 0, 3, 5"]),
-    (["controller.replicas=3", "kafka.version=4.1.1"],
-     ["kafka-demo:controller.replicas = 3: dedicated controllers need Kafka 4.2 or newer", "kafka.version is 4.1.1"]),
-    (COMBINED + ["kafka.replicas=4"], ["kafka-demo:kafka.replicas = 4: with combined KRaft nodes", "Dedicated controllers (controller.replicas: 3)"]),
-    (["controller.replicas=3", "controller.memory=100Mi"], ["kafka-demo:controller.memory = \"100Mi\": must be at least 256Mi"]),
-])
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        (["controller.replicas=1"], ["kafka-demo:controller.replicas = 1: must be one of 0, 3, 5"]),
+        (["controller.replicas=4"], ["kafka-demo:controller.replicas = 4: must be one of 0, 3, 5"]),
+        (
+            ["controller.replicas=3", "kafka.version=4.1.1"],
+            ["kafka-demo:controller.replicas = 3: dedicated controllers need Kafka 4.2 or newer", "kafka.version is 4.1.1"],
+        ),
+        (
+            COMBINED + ["kafka.replicas=4"],
+            ["kafka-demo:kafka.replicas = 4: with combined KRaft nodes", "Dedicated controllers (controller.replicas: 3)"],
+        ),
+        (
+            ["controller.replicas=3", "controller.memory=100Mi"],
+            ['kafka-demo:controller.memory = "100Mi": must be at least 256Mi'],
+        ),
+    ],
+)
 def test_controller_rules_are_checked_before_anything_is_created(overrides, expected):
     with pytest.raises(ConfigError) as error:
         load_settings(stack_config("prod", overrides), "prod")
@@ -156,7 +191,9 @@ def test_scaling_the_quorum_between_3_and_5_changes_no_node_configuration(base):
     for name in config_maps:
         assert find(three, "ConfigMap", name)["data"] == find(five, "ConfigMap", name)["data"], name
     assert find(five, "StatefulSet", statefulset)["spec"]["replicas"] == 5
-    jobs = [[m["metadata"]["name"] for m in r.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
-            for r in (three, five)]
+    jobs = [
+        [m["metadata"]["name"] for m in r.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith("kafka-quorum")]
+        for r in (three, five)
+    ]
     assert jobs[0] != jobs[1] and len(jobs[0]) == len(jobs[1]) == 1
     assert script_params(five, "kafka-quorum")["CONTROLLERS"] == "5"

@@ -16,7 +16,11 @@ from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from components.security import pki
 from components.security.provider import (
-    ClusterCertificatesProvider, UserPasswordsProvider, placeholder_outputs, real_outputs, tls_outputs,
+    ClusterCertificatesProvider,
+    UserPasswordsProvider,
+    placeholder_outputs,
+    real_outputs,
+    tls_outputs,
 )
 from tests.helpers import render_matrix, render_stack
 
@@ -24,7 +28,9 @@ SECURE = ["security.tls=true", "security.scram=true"]
 
 
 def props(rendered, config_map="kafka-config"):
-    text = next(m for m in rendered.manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == config_map)["data"]["server.properties"]
+    text = next(m for m in rendered.manifests if m["kind"] == "ConfigMap" and m["metadata"]["name"] == config_map)["data"][
+        "server.properties"
+    ]
     return dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
 
 
@@ -93,7 +99,7 @@ def test_every_pod_gets_only_the_secret_it_needs():
     users_job = next(job for name, job in jobs.items() if name.startswith("kafka-users-"))
     sources = mounts(users_job)["/etc/kafka-users"]["projected"]["sources"]
     assert {s["secret"]["name"] for s in sources} == {"kafka-user-producer", "kafka-user-consumer", "kafka-user-audit"}
-    assert all(s["secret"]["items"] == [{"key": "password", "path": s["secret"]["name"][len("kafka-user-"):]}] for s in sources)
+    assert all(s["secret"]["items"] == [{"key": "password", "path": s["secret"]["name"][len("kafka-user-") :]}] for s in sources)
 
 
 def _params(rendered, workload):
@@ -109,7 +115,12 @@ def test_the_internal_listener_admits_only_brokers_and_admin_jobs():
     policy = objects(rendered, "NetworkPolicy")["kafka"]["spec"]["ingress"]
     internal = next(rule for rule in policy if rule["ports"] == [{"protocol": "TCP", "port": 9091}])
     assert {peer["podSelector"]["matchLabels"]["app"] for peer in internal["from"]} == {
-        "kafka", "topic", "kafka-replicas", "kafka-quorum", "kafka-users"}
+        "kafka",
+        "topic",
+        "kafka-replicas",
+        "kafka-quorum",
+        "kafka-users",
+    }
     service = objects(rendered, "Service")["kafka"]
     assert {p["port"] for p in service["spec"]["ports"]} == {9092, 9091}
 
@@ -117,11 +128,18 @@ def test_the_internal_listener_admits_only_brokers_and_admin_jobs():
 def test_users_and_acls_are_least_privilege():
     rendered = render_matrix("prod-secure")
     users = objects(rendered, "ConfigMap")["kafka-users"]["data"]["users.txt"].splitlines()
-    assert sorted(users) == sorted([
-        "producer topic events Write", "producer topic events Describe",
-        "consumer topic events Read", "consumer topic events Describe", "consumer group events-consumer Read",
-        "audit topic events Read", "audit topic events Describe", "audit group audit Read",
-    ])
+    assert sorted(users) == sorted(
+        [
+            "producer topic events Write",
+            "producer topic events Describe",
+            "consumer topic events Read",
+            "consumer topic events Describe",
+            "consumer group events-consumer Read",
+            "audit topic events Read",
+            "audit topic events Describe",
+            "audit group audit Read",
+        ]
+    )
 
 
 def test_no_generated_value_is_in_any_rendered_file_or_output():
@@ -142,21 +160,40 @@ def test_no_generated_value_is_in_any_rendered_file_or_output():
 def test_secret_outputs_are_marked_secret():
     from components.security.provider import ClusterCertificates, UserPasswords
     import inspect
-    assert "additional_secret_outputs=[\"ca_key\", \"node_pem\", \"admin_pem\"]" in inspect.getsource(ClusterCertificates)
-    assert "additional_secret_outputs=[\"passwords\"]" in inspect.getsource(UserPasswords)
+
+    assert 'additional_secret_outputs=["ca_key", "node_pem", "admin_pem"]' in inspect.getsource(ClusterCertificates)
+    assert 'additional_secret_outputs=["passwords"]' in inspect.getsource(UserPasswords)
 
 
 BAD = {
     "security in zookeeper mode": (["security.tls=true"], "dev", ["kafka-demo:security.tls = true", "needs mode: kraft"]),
-    "scram without tls": (["security.tls=false"], "prod", ["kafka-demo:security.scram = true needs kafka-demo:security.tls = true"]),
-    "users without scram": (["security.scram=false", 'security.users={"a": {"consume": ["events"]}}'], "prod",
-                            ["kafka-demo:security.users", "need kafka-demo:security.scram = true"]),
+    "scram without tls": (
+        ["security.tls=false"],
+        "prod",
+        ["kafka-demo:security.scram = true needs kafka-demo:security.tls = true"],
+    ),
+    "users without scram": (
+        ["security.scram=false", 'security.users={"a": {"consume": ["events"]}}'],
+        "prod",
+        ["kafka-demo:security.users", "need kafka-demo:security.scram = true"],
+    ),
     "user named like the admin": (SECURE + ['security.users={"kafka-admin": {}}'], "prod", ['user "kafka-admin" is reserved']),
     "user named like the demo's": (SECURE + ['security.users={"producer": {}}'], "prod", ['user "producer" is reserved']),
-    "acl on an unknown topic": (SECURE + ['security.users={"a": {"produce": ["orders"]}}'], "prod",
-                                ['user "a" produce names topic "orders"', 'allowed: "events"']),
-    "bad user name": (SECURE + ['security.users={"Bad_Name": {}}'], "prod", ["kafka-demo:security.users", "bad user name 'Bad_Name'"]),
-    "unknown acl key": (SECURE + ['security.users={"a": {"write": ["events"]}}'], "prod", ["only the keys produce, consume, groups"]),
+    "acl on an unknown topic": (
+        SECURE + ['security.users={"a": {"produce": ["orders"]}}'],
+        "prod",
+        ['user "a" produce names topic "orders"', 'allowed: "events"'],
+    ),
+    "bad user name": (
+        SECURE + ['security.users={"Bad_Name": {}}'],
+        "prod",
+        ["kafka-demo:security.users", "bad user name 'Bad_Name'"],
+    ),
+    "unknown acl key": (
+        SECURE + ['security.users={"a": {"write": ["events"]}}'],
+        "prod",
+        ["only the keys produce, consume, groups"],
+    ),
     "renewal after expiry": (SECURE + ["security.renewBeforeDays=400"], "prod", ["renewBeforeDays = 400", "less than"]),
     "consumer without a group": (SECURE + ["consumer.fromBeginning=true"], "prod", ["consumer.fromBeginning = true", "groupId"]),
 }
@@ -213,9 +250,9 @@ def test_placeholders_and_real_outputs_have_the_same_shape():
 
 def test_kafka_config_may_not_override_the_security_settings():
     with pytest.raises(ConfigError, match="ssl.keystore.location"):
-        load_settings(stack_config("prod", ["kafka.config={\"ssl.keystore.location\": \"/x\"}"]), "prod")
+        load_settings(stack_config("prod", ['kafka.config={"ssl.keystore.location": "/x"}']), "prod")
     with pytest.raises(ConfigError, match="super.users"):
-        load_settings(stack_config("prod", ["kafka.config={\"super.users\": \"User:me\"}"]), "prod")
+        load_settings(stack_config("prod", ['kafka.config={"super.users": "User:me"}']), "prod")
 
 
 def test_prod_turns_tls_and_scram_on():
@@ -237,6 +274,7 @@ def test_the_args_types_have_exactly_the_keys_the_components_check():
     import typing
 
     from components.security.component import TLS_KEYS, USERS_ARGS_KEYS, KafkaTlsArgs, KafkaUsersArgs
+
     for args_type, keys in ((KafkaTlsArgs, TLS_KEYS), (KafkaUsersArgs, USERS_ARGS_KEYS)):
         assert set(typing.get_type_hints(args_type)) == {key.python_name for key in keys}
         assert args_type.__required_keys__ == {key.python_name for key in keys if key.required}

@@ -51,7 +51,9 @@ class Sandbox:
         for name, text in shell.config_files(scripts, params).items():
             (self.config / name).write_text(text)
 
-    def run(self, script: str, env: Mapping[str, str] | None = None, path_prefix: Path | None = None) -> subprocess.CompletedProcess:
+    def run(
+        self, script: str, env: Mapping[str, str] | None = None, path_prefix: Path | None = None
+    ) -> subprocess.CompletedProcess:
         """bash <config>/<script>, as the pod's command runs it, with only PATH and `env` set."""
         search_path = os.environ["PATH"] if path_prefix is None else f"{path_prefix}{os.pathsep}{os.environ['PATH']}"
         return subprocess.run(

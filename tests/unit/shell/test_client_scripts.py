@@ -29,8 +29,13 @@ def fake_topics(sandbox, describe, fail_creates=0, fail_describes=0):
 
 
 def common_params(sandbox):
-    return {"BOOTSTRAP_SERVERS": BOOTSTRAP, "CLIENT_CONFIG": "", "KAFKA_HOME": str(sandbox.kafka_home), "POLL_SECONDS": 0.01,
-            "TOPIC": "events"}
+    return {
+        "BOOTSTRAP_SERVERS": BOOTSTRAP,
+        "CLIENT_CONFIG": "",
+        "KAFKA_HOME": str(sandbox.kafka_home),
+        "POLL_SECONDS": 0.01,
+        "TOPIC": "events",
+    }
 
 
 # --- create-topic.sh -------------------------------------------------------------------------
@@ -54,14 +59,39 @@ def topic_actions(sandbox):
 def test_create_topic_retries_creation_then_sets_min_isr(sandbox):
     result = run_create_topic(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
     assert result.returncode == 0, result.stderr
-    create = ["--bootstrap-server", BOOTSTRAP, "--create", "--if-not-exists", "--topic", "events",
-              "--partitions", "3", "--replication-factor", "3", "--config", "min.insync.replicas=2"]
-    assert sandbox.calls("kafka-topics.sh") == [create, create, create,
-                                                ["--bootstrap-server", BOOTSTRAP, "--describe", "--topic", "events"]]
+    create = [
+        "--bootstrap-server",
+        BOOTSTRAP,
+        "--create",
+        "--if-not-exists",
+        "--topic",
+        "events",
+        "--partitions",
+        "3",
+        "--replication-factor",
+        "3",
+        "--config",
+        "min.insync.replicas=2",
+    ]
+    assert sandbox.calls("kafka-topics.sh") == [
+        create,
+        create,
+        create,
+        ["--bootstrap-server", BOOTSTRAP, "--describe", "--topic", "events"],
+    ]
     assert result.stdout.count("[topic] cluster not ready to create 'events' (RF 3) yet; retrying") == 2
     assert sandbox.calls("kafka-configs.sh") == [
-        ["--bootstrap-server", BOOTSTRAP, "--alter", "--entity-type", "topics", "--entity-name", "events",
-         "--add-config", "min.insync.replicas=2"]
+        [
+            "--bootstrap-server",
+            BOOTSTRAP,
+            "--alter",
+            "--entity-type",
+            "topics",
+            "--entity-name",
+            "events",
+            "--add-config",
+            "min.insync.replicas=2",
+        ]
     ]
     assert "[topic] 'events' ready: 3 partitions, replication factor 3, min.insync.replicas 2" in result.stdout
 
@@ -71,7 +101,13 @@ def test_create_topic_grows_partitions(sandbox):
     assert result.returncode == 0, result.stderr
     assert topic_actions(sandbox) == ["--create"] * 3 + ["--describe", "--alter"]
     assert sandbox.calls("kafka-topics.sh")[-1] == [
-        "--bootstrap-server", BOOTSTRAP, "--alter", "--topic", "events", "--partitions", "6"
+        "--bootstrap-server",
+        BOOTSTRAP,
+        "--alter",
+        "--topic",
+        "events",
+        "--partitions",
+        "6",
     ]
     assert "[topic] growing 'events' from 2 to 6 partitions (keys may map to new partitions)" in result.stdout
     assert len(sandbox.calls("kafka-configs.sh")) == 1
@@ -107,16 +143,28 @@ def run_producer(sandbox, key_count, lines=4, env=None):
     script through pipefail, as in the pod."""
     fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION, fail_describes=2)
     sandbox.fake("kafka-console-producer.sh", f'head -n {lines} >"$STATE/producer.stdin"')
-    sandbox.install(["producer.sh"], {**common_params(sandbox), "ACKS": "all", "IDEMPOTENCE": True,
-                                      "INTERVAL_SECONDS": 0.01, "KEY_COUNT": key_count})
+    sandbox.install(
+        ["producer.sh"],
+        {**common_params(sandbox), "ACKS": "all", "IDEMPOTENCE": True, "INTERVAL_SECONDS": 0.01, "KEY_COUNT": key_count},
+    )
     result = sandbox.run("producer.sh", env)
     sent = (sandbox.state / "producer.stdin").read_text().splitlines()
     return result, sent
 
 
 def producer_argv(pod_name="producer"):
-    return ["--bootstrap-server", BOOTSTRAP, "--topic", "events", "--producer-property", "acks=all",
-            "--producer-property", "enable.idempotence=true", "--producer-property", f"client.id={pod_name}"]
+    return [
+        "--bootstrap-server",
+        BOOTSTRAP,
+        "--topic",
+        "events",
+        "--producer-property",
+        "acks=all",
+        "--producer-property",
+        "enable.idempotence=true",
+        "--producer-property",
+        f"client.id={pod_name}",
+    ]
 
 
 def test_producer_sends_keyed_events_round_robin(sandbox):
@@ -130,7 +178,10 @@ def test_producer_sends_keyed_events_round_robin(sandbox):
         producer_argv("producer-7d9f-x2") + ["--property", "parse.key=true", "--property", "key.separator=|", "--timeout", "100"]
     ]
     assert re.search(rf"^\[producer\] Sent: event-1: order-placed at {TIMESTAMP} \(key order-1\)$", result.stderr, re.M)
-    assert "[producer] Starting producer, sending to topic 'events' every 0.01s (acks=all, idempotence=true, keys: 3)" in result.stdout
+    assert (
+        "[producer] Starting producer, sending to topic 'events' every 0.01s (acks=all, idempotence=true, keys: 3)"
+        in result.stdout
+    )
 
 
 def test_producer_sends_plain_events_without_keys(sandbox):
@@ -172,21 +223,47 @@ def run_consumer(sandbox, group_id, env=None):
 def test_consumer_in_a_group(sandbox):
     result = run_consumer(sandbox, "events-consumer", env={"POD_NAME": "consumer-abc"})
     assert sandbox.calls("kafka-console-consumer.sh") == [
-        ["--bootstrap-server", BOOTSTRAP, "--topic", "events", "--group", "events-consumer", "--from-beginning",
-         "--consumer-property", "enable.auto.commit=true", "--consumer-property", "auto.commit.interval.ms=1000",
-         "--consumer-property", "client.id=consumer-abc", *CONSUMER_TAIL]
+        [
+            "--bootstrap-server",
+            BOOTSTRAP,
+            "--topic",
+            "events",
+            "--group",
+            "events-consumer",
+            "--from-beginning",
+            "--consumer-property",
+            "enable.auto.commit=true",
+            "--consumer-property",
+            "auto.commit.interval.ms=1000",
+            "--consumer-property",
+            "client.id=consumer-abc",
+            *CONSUMER_TAIL,
+        ]
     ]
-    assert "[consumer] Starting consumer, reading topic 'events' in consumer group 'events-consumer' from its committed offsets" in result.stdout
+    assert (
+        "[consumer] Starting consumer, reading topic 'events' in consumer group 'events-consumer' from its committed offsets"
+        in result.stdout
+    )
 
 
 def test_consumer_without_a_group_reads_from_the_beginning(sandbox):
     result = run_consumer(sandbox, "")
     assert sandbox.calls("kafka-console-consumer.sh") == [
-        ["--bootstrap-server", BOOTSTRAP, "--topic", "events", "--from-beginning",
-         "--consumer-property", "client.id=consumer", *CONSUMER_TAIL]
+        [
+            "--bootstrap-server",
+            BOOTSTRAP,
+            "--topic",
+            "events",
+            "--from-beginning",
+            "--consumer-property",
+            "client.id=consumer",
+            *CONSUMER_TAIL,
+        ]
     ]
-    assert ("[consumer] Starting consumer, reading topic 'events' from the beginning "
-            "(no consumer group, re-reads everything on every start)") in result.stdout
+    assert (
+        "[consumer] Starting consumer, reading topic 'events' from the beginning "
+        "(no consumer group, re-reads everything on every start)"
+    ) in result.stdout
 
 
 # --- a secured cluster: CLIENT_CONFIG ----------------------------------------------------------
@@ -203,9 +280,18 @@ def test_with_client_settings_every_tool_gets_them(sandbox):
     for call in sandbox.calls("kafka-topics.sh") + sandbox.calls("kafka-configs.sh"):
         assert call[:2] == ["--command-config", settings], call
 
-    sandbox.fake("kafka-console-producer.sh", 'head -n 1 >/dev/null')
-    sandbox.install(["producer.sh"], {**common_params(sandbox), "CLIENT_CONFIG": settings, "ACKS": "all",
-                                      "IDEMPOTENCE": True, "INTERVAL_SECONDS": 0.01, "KEY_COUNT": 0})
+    sandbox.fake("kafka-console-producer.sh", "head -n 1 >/dev/null")
+    sandbox.install(
+        ["producer.sh"],
+        {
+            **common_params(sandbox),
+            "CLIENT_CONFIG": settings,
+            "ACKS": "all",
+            "IDEMPOTENCE": True,
+            "INTERVAL_SECONDS": 0.01,
+            "KEY_COUNT": 0,
+        },
+    )
     sandbox.run("producer.sh")
     [producer] = sandbox.calls("kafka-console-producer.sh")
     assert producer[producer.index("--producer.config") + 1] == settings

@@ -28,7 +28,11 @@ def bash_values(params_file, names):
     script = 'set -euo pipefail\nsource "$1"\nshift\nfor name in "$@"; do printf "%s\\0" "${!name}"; done\n'
     result = subprocess.run(
         ["bash", "-c", script, "probe", str(params_file), *names],
-        env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True, timeout=TIMEOUT, check=True,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=True,
     )
     return result.stdout.split("\0")[:-1]
 
@@ -78,7 +82,14 @@ def test_params_env_refuses_other_types(value):
 
 
 def test_required_params_come_from_the_header():
-    assert shell.required_params("consumer.sh") == ["BOOTSTRAP_SERVERS", "CLIENT_CONFIG", "GROUP_ID", "KAFKA_HOME", "POLL_SECONDS", "TOPIC"]
+    assert shell.required_params("consumer.sh") == [
+        "BOOTSTRAP_SERVERS",
+        "CLIENT_CONFIG",
+        "GROUP_ID",
+        "KAFKA_HOME",
+        "POLL_SECONDS",
+        "TOPIC",
+    ]
     assert shell.required_params("zookeeper-ready.sh") == ["ZK_CLIENT_PORT"]
 
 

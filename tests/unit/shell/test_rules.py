@@ -1,6 +1,5 @@
 """Rules every container script keeps."""
 
-
 from __future__ import annotations
 
 import re

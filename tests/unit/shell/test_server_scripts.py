@@ -96,8 +96,10 @@ def test_rendered_broker_and_controller_configs_start_with_external_access(kafka
     from tests.helpers import find, render_matrix
 
     rendered = render_matrix("prod-external-nodeport")
-    for config_map, pod, env in (("kafka-config", "kafka-2", {"EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES.replace("kafka-10", "kafka-2")}),
-                                 ("kafka-controller-config", "kafka-controller-1", {})):
+    for config_map, pod, env in (
+        ("kafka-config", "kafka-2", {"EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES.replace("kafka-10", "kafka-2")}),
+        ("kafka-controller-config", "kafka-controller-1", {}),
+    ):
         (kafka.config / "server.properties").write_text(find(rendered, "ConfigMap", config_map)["data"]["server.properties"])
         data = kafka.root / pod  # a volume of its own per pod
         kafka.install(["start-kafka.sh"], kafka_params(kafka, DATA_DIR=str(data), KAFKA_LOG_DIR=str(data / "logs")))
@@ -112,7 +114,10 @@ def test_start_kafka_zookeeper_mode_waits_for_a_serving_ensemble_and_does_not_fo
     # The first server is down and the second not serving yet; on the second round it serves.
     with fake_zookeeper(NOT_SERVING, SERVING) as (port, requests):
         connect = f"127.0.0.1:{free_port()},127.0.0.1:{port}/kafka"  # a chroot suffix is ignored
-        kafka.install(["start-kafka.sh"], kafka_params(kafka, MODE="zookeeper", DATA_ROLE="zookeeper", CLUSTER_ID="", ZOOKEEPER_CONNECT=connect))
+        kafka.install(
+            ["start-kafka.sh"],
+            kafka_params(kafka, MODE="zookeeper", DATA_ROLE="zookeeper", CLUSTER_ID="", ZOOKEEPER_CONNECT=connect),
+        )
         result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-0"})
     assert result.returncode == 0, result.stderr
     assert requests == [b"srvr", b"srvr"]
@@ -130,10 +135,7 @@ def test_start_kafka_refuses_the_other_modes_data(kafka):
     kafka.install(["start-kafka.sh"], kafka_params(kafka))
     result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-1"})
     assert result.returncode == 1
-    assert (
-        f"[start-kafka] refusing to start: {kafka.root / 'data'} holds zookeeper data and this node is kraft"
-        in result.stderr
-    )
+    assert f"[start-kafka] refusing to start: {kafka.root / 'data'} holds zookeeper data and this node is kraft" in result.stderr
     assert marker.read_text() == "zookeeper\n"
     assert kafka.calls("kafka-storage.sh") == [] and kafka.calls("kafka-server-start.sh") == []
 
@@ -147,7 +149,9 @@ def test_start_kafka_accepts_its_own_modes_marker(kafka):
     assert len(kafka.calls("kafka-server-start.sh")) == 1
 
 
-@pytest.mark.parametrize("stored, role", [("kraft", "kraft-broker"), ("kraft-broker", "kraft"), ("kraft-controller", "kraft-broker")])
+@pytest.mark.parametrize(
+    "stored, role", [("kraft", "kraft-broker"), ("kraft-broker", "kraft"), ("kraft-controller", "kraft-broker")]
+)
 def test_start_kafka_refuses_another_topologys_data(kafka, stored, role):
     """A combined node's disk is not a dedicated broker's (its metadata log would be taken for stray data)."""
     marker = kafka.root / "data" / ".kafka-demo-mode"
@@ -164,16 +168,24 @@ INITIAL = "100@kafka-controller-0.x:9093:AAAAAAAAAAAAAAAAAAAAAA,101@kafka-contro
 
 def controller_params(kafka, endpoints, **overrides):
     return kafka_params(
-        kafka, DATA_ROLE="kraft-controller", NODE_ID_OFFSET=100, CONTROLLER_ENDPOINTS=endpoints,
-        INITIAL_CONTROLLERS=INITIAL, **overrides,
+        kafka,
+        DATA_ROLE="kraft-controller",
+        NODE_ID_OFFSET=100,
+        CONTROLLER_ENDPOINTS=endpoints,
+        INITIAL_CONTROLLERS=INITIAL,
+        **overrides,
     )
 
 
 def quorum_tool(kafka, leader_from_call: int | None):
     """A fake kafka-metadata-quorum.sh: no leader, or a leader from its Nth call on."""
-    answer = "" if leader_from_call is None else (
-        f'n=$(wc -l <"$STATE/kafka-metadata-quorum.sh.calls"); '
-        f'if [ "$n" -ge {leader_from_call} ]; then echo "LeaderId: 101"; exit 0; fi'
+    answer = (
+        ""
+        if leader_from_call is None
+        else (
+            f'n=$(wc -l <"$STATE/kafka-metadata-quorum.sh.calls"); '
+            f'if [ "$n" -ge {leader_from_call} ]; then echo "LeaderId: 101"; exit 0; fi'
+        )
     )
     kafka.fake("kafka-metadata-quorum.sh", answer + "\nexit 1")
 
@@ -185,9 +197,18 @@ def test_a_controller_formats_as_an_initial_voter_when_no_other_controller_runs(
     result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})
     assert result.returncode == 0, result.stderr
     runtime = str(kafka.root / "server.properties")
-    assert kafka.calls("kafka-storage.sh") == [[
-        "format", "--ignore-formatted", "--cluster-id", CLUSTER_ID, "--config", runtime, "--initial-controllers", INITIAL,
-    ]]
+    assert kafka.calls("kafka-storage.sh") == [
+        [
+            "format",
+            "--ignore-formatted",
+            "--cluster-id",
+            CLUSTER_ID,
+            "--config",
+            runtime,
+            "--initial-controllers",
+            INITIAL,
+        ]
+    ]
     assert (kafka.root / "server.properties").read_text().startswith("node.id=101\n")
     assert "no other controller runs: formatting as an initial controller" in result.stderr
     assert kafka.calls("kafka-metadata-quorum.sh") == []  # no tool JVM on a first start
@@ -240,8 +261,13 @@ def test_a_controller_outside_the_initial_set_waits_to_join(kafka):
     quorum_tool(kafka, 1)
     port = free_port()
     kafka.install(["start-kafka.sh"], controller_params(kafka, f"127.0.0.1:{port}"))
-    process = subprocess.Popen(["bash", str(kafka.config / "start-kafka.sh")], env={"PATH": os.environ["PATH"], "POD_NAME": "kafka-controller-3"},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        ["bash", str(kafka.config / "start-kafka.sh")],
+        env={"PATH": os.environ["PATH"], "POD_NAME": "kafka-controller-3"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(0.5)  # nothing listens: it waits (an initial controller would have formatted by now)
         assert process.poll() is None and kafka.calls("kafka-storage.sh") == []
@@ -375,20 +401,30 @@ def _probe(tmp_path, pod_name):
     return subprocess.run(
         ["bash", str(probe), str(PACKAGE_DIR / "lib.sh")],
         env={"PATH": "/usr/bin:/bin", "POD_NAME": pod_name},
-        capture_output=True, text=True, timeout=TIMEOUT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
 
 
 def voters_status(*voters: tuple[int, str]) -> str:
     listed = ", ".join(
-        f'{{"id": {node}, "directoryId": "{directory}", "endpoints": ["CONTROLLER://c-{node}:9093"]}}' for node, directory in voters
+        f'{{"id": {node}, "directoryId": "{directory}", "endpoints": ["CONTROLLER://c-{node}:9093"]}}'
+        for node, directory in voters
     )
     return f"ClusterId: {CLUSTER_ID}\nLeaderId: 100\nCurrentVoters: [{listed}]\nCurrentObservers: []\n"
 
 
 def quorum_params(kafka, **overrides):
-    return {"BOOTSTRAP_SERVERS": "kafka-0:9092", "CLIENT_CONFIG": "", "CONTROLLERS": 3, "FIRST_NODE_ID": 100,
-            "KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, **overrides}
+    return {
+        "BOOTSTRAP_SERVERS": "kafka-0:9092",
+        "CLIENT_CONFIG": "",
+        "CONTROLLERS": 3,
+        "FIRST_NODE_ID": 100,
+        "KAFKA_HOME": str(kafka.kafka_home),
+        "POLL_SECONDS": 0.01,
+        **overrides,
+    }
 
 
 def scripted_quorum_tool(kafka, *statuses: str) -> None:
@@ -396,11 +432,14 @@ def scripted_quorum_tool(kafka, *statuses: str) -> None:
     repeats); remove-controller succeeds."""
     for index, status in enumerate(statuses):
         (kafka.root / f"status-{index}").write_text(status)
-    kafka.fake("kafka-metadata-quorum.sh", (
-        'case "$*" in *remove-controller*) exit 0 ;; esac\n'
-        f'n=$(grep -c "describe" "$STATE/kafka-metadata-quorum.sh.calls"); last={len(statuses) - 1}\n'
-        f'cat "{kafka.root}/status-$(( n - 1 < last ? n - 1 : last ))"'
-    ))
+    kafka.fake(
+        "kafka-metadata-quorum.sh",
+        (
+            'case "$*" in *remove-controller*) exit 0 ;; esac\n'
+            f'n=$(grep -c "describe" "$STATE/kafka-metadata-quorum.sh.calls"); last={len(statuses) - 1}\n'
+            f'cat "{kafka.root}/status-$(( n - 1 < last ? n - 1 : last ))"'
+        ),
+    )
 
 
 def test_controller_quorum_removes_the_voters_of_stopped_controllers_and_waits_for_the_wanted_set(kafka):
@@ -419,8 +458,13 @@ def test_controller_quorum_removes_the_voters_of_stopped_controllers_and_waits_f
 
 def test_controller_quorum_waits_for_new_controllers_to_join(kafka):
     three = voters_status((100, "A"), (101, "B"), (102, "C"))
-    scripted_quorum_tool(kafka, "", three, voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D")),
-                         voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D"), (104, "E")))
+    scripted_quorum_tool(
+        kafka,
+        "",
+        three,
+        voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D")),
+        voters_status((100, "A"), (101, "B"), (102, "C"), (103, "D"), (104, "E")),
+    )
     kafka.install(["controller-quorum.sh"], quorum_params(kafka, CONTROLLERS=5))
     result = subprocess.run(["bash", str(kafka.config / "controller-quorum.sh")], capture_output=True, text=True, timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
@@ -443,17 +487,28 @@ def topics_tool(kafka, *rounds: tuple[str, str] | None):
             (kafka.root / f"under-{index}").write_text(answer[0])
             (kafka.root / f"at-{index}").write_text(answer[1])
     last = len(rounds) - 1
-    kafka.fake("kafka-topics.sh", (
-        f'n=$(( ($(wc -l <"$STATE/kafka-topics.sh.calls") - 1) / 2 )); [ "$n" -gt {last} ] && n={last}\n'
-        f'case "$*" in *under-min-isr*) f="{kafka.root}/under-$n" ;; *) f="{kafka.root}/at-$n" ;; esac\n'
-        '[ -f "$f" ] || exit 1\ncat "$f"'
-    ))
+    kafka.fake(
+        "kafka-topics.sh",
+        (
+            f'n=$(( ($(wc -l <"$STATE/kafka-topics.sh.calls") - 1) / 2 )); [ "$n" -gt {last} ] && n={last}\n'
+            f'case "$*" in *under-min-isr*) f="{kafka.root}/under-$n" ;; *) f="{kafka.root}/at-$n" ;; esac\n'
+            '[ -f "$f" ] || exit 1\ncat "$f"'
+        ),
+    )
 
 
 def run_safe_to_stop(kafka, port, wait=60):
-    kafka.install(["safe-to-stop.sh"], {"KAFKA_HOME": str(kafka.kafka_home), "POLL_SECONDS": 0.01, "STOP_WAIT_SECONDS": wait,
-                                        "CLIENT_CONFIG": "", "LOCAL_BOOTSTRAP": "localhost:9092",
-                                        "BROKER_ADDRESS": f"127.0.0.{{id}}:{port}"})
+    kafka.install(
+        ["safe-to-stop.sh"],
+        {
+            "KAFKA_HOME": str(kafka.kafka_home),
+            "POLL_SECONDS": 0.01,
+            "STOP_WAIT_SECONDS": wait,
+            "CLIENT_CONFIG": "",
+            "LOCAL_BOOTSTRAP": "localhost:9092",
+            "BROKER_ADDRESS": f"127.0.0.{{id}}:{port}",
+        },
+    )
     return kafka.run("safe-to-stop.sh", {"POD_NAME": "kafka-1"})
 
 

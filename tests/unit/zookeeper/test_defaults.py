@@ -1,6 +1,5 @@
 """The ZooKeeper ensemble, correct by default: zoo.cfg, its scripts' values, heap, readiness; pinned on the rendered output."""
 
-
 from __future__ import annotations
 
 import pytest
