@@ -22,8 +22,8 @@ from pathlib import Path
 import pulumi
 import yaml
 
-from components.engine.mock import render
 from components.config.stack_files import ROOT, StackFileError, stack_config
+from components.engine.mock import render
 
 
 class _Dumper(yaml.SafeDumper):

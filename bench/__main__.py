@@ -9,6 +9,7 @@ Exit status 1 when a benchmark failed or produced no figures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import shutil
@@ -45,14 +46,12 @@ def machine() -> dict[str, str]:
         pass
     cpus = os.cpu_count() or 0
     model = ""
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         model = next(
             line.split(":", 1)[1].strip()
             for line in Path("/proc/cpuinfo").read_text().splitlines()
             if line.startswith("model name")
         )
-    except (OSError, StopIteration):
-        pass
     summary = f"{cpus} cores ({model}), {memory}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
     return {"summary": summary, "cores": str(cpus), "memory": memory, "cpu": model, "date": time.strftime("%Y-%m-%d")}
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-from tests.cluster.kubectl import Cluster, local_cluster
 from tests.cluster.engine import Engine
+from tests.cluster.kubectl import Cluster, local_cluster
 
 
 @contextmanager

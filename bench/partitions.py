@@ -8,11 +8,14 @@ episode shorter than that can fall between two samples; the figures say "sampled
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import threading
 import time
 from dataclasses import dataclass, field
+
+from tests.realkafka.stack_runner import Platform
 
 PARTITION = re.compile(r"Partition:\s*(\d+)\s+Leader:\s*(\S+)\s+Replicas:\s*([\d,]+)\s+Isr:\s*([\d,]*)")
 
@@ -59,7 +62,7 @@ class Sample:
 class PartitionWatch:
     """Samples the topic every `interval` seconds while a `with` block runs."""
 
-    platform: object
+    platform: Platform
     min_isr: int
     interval: float = 5.0
     pod: str = "bench-watch"
@@ -81,7 +84,7 @@ class PartitionWatch:
                 self.samples.append(Sample(time.monotonic(), states))
             self._done.wait(self.interval)
 
-    def __enter__(self) -> "PartitionWatch":
+    def __enter__(self) -> PartitionWatch:
         self._thread.start()
         return self
 
@@ -92,7 +95,7 @@ class PartitionWatch:
     def seconds_where(self, bad) -> float:
         """Sampled seconds during which some partition was `bad`: each bad sample counts until the next."""
         total = 0.0
-        for sample, following in zip(self.samples, self.samples[1:]):
+        for sample, following in itertools.pairwise(self.samples):
             if any(bad(state) for state in sample.states):
                 total += following.at - sample.at
         return total
@@ -116,4 +119,4 @@ def send_errors(events: list[dict]) -> int:
 def longest_stall(events: list[dict]) -> float:
     """The longest gap, in seconds, between two consecutive acknowledgements the producer printed."""
     acked = sorted(e["timestamp"] for e in events if e.get("name") == "producer_send_success")
-    return max((b - a for a, b in zip(acked, acked[1:])), default=0) / 1000
+    return max((b - a for a, b in itertools.pairwise(acked)), default=0) / 1000

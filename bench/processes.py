@@ -7,6 +7,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Literal, overload
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -30,6 +31,14 @@ def session_cpu_seconds(session: int) -> float:
     return total / CLOCK_TICKS
 
 
+@overload
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600, output: Literal[False] = False
+) -> tuple[float, float]: ...
+@overload
+def timed(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600, *, output: Literal[True]
+) -> tuple[float, float, str]: ...
 def timed(
     command: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 600, output: bool = False
 ) -> tuple[float, float] | tuple[float, float, str]:
@@ -37,21 +46,20 @@ def timed(
     children it waited for, and with `output` what it printed). It must succeed."""
     started = time.monotonic()
     # Into a file, not a pipe: a command that prints more than a pipe holds would block on a full pipe.
-    sink = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    deadline = started + timeout
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            process.kill()
-            raise AssertionError(f"{' '.join(command)} did not finish in {timeout:.0f}s")
-        time.sleep(0.02)
-    wall = time.monotonic() - started
-    sink.seek(0)
-    printed = sink.read().decode(errors="replace")
-    sink.close()
+    with tempfile.TemporaryFile() as sink:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink, stderr=subprocess.STDOUT)
+        deadline = started + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"{' '.join(command)} did not finish in {timeout:.0f}s")
+            time.sleep(0.02)
+        wall = time.monotonic() - started
+        sink.seek(0)
+        printed = sink.read().decode(errors="replace")
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise AssertionError(f"{' '.join(command)} failed ({process.returncode}):\n{printed[-3000:]}")

@@ -88,7 +88,7 @@ HEADER = ("benchmark", "measure", "ours", "reference", "ratio", "rounds", "sprea
 
 
 def rows(figures: list[Figure]) -> list[tuple[str, ...]]:
-    table = []
+    table: list[tuple[str, ...]] = []
     for f in figures:
         if f.cannot_run:
             table.append((f.benchmark, f.what, "-", "-", f"cannot run here: {f.cannot_run}", "0", "", "", f.goal))
@@ -137,7 +137,7 @@ def svg(figures: list[Figure], title: str) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 40}" height="{height}" font-family="sans-serif" font-size="12">',
         f'<text x="10" y="20" font-size="14" font-weight="bold">{escape(title)}</text>',
-        f'<text x="10" y="38" fill="#555">ratio ours : reference (log scale; right of the 1x line = ours better)</text>',
+        '<text x="10" y="38" fill="#555">ratio ours : reference (log scale; right of the 1x line = ours better)</text>',
         f'<line x1="{x(1):.1f}" y1="48" x2="{x(1):.1f}" y2="{height - 25}" stroke="#333"/>',
         f'<text x="{x(1) - 8:.1f}" y="{height - 10}">1x</text>',
     ]

@@ -6,12 +6,16 @@ import os
 import shlex
 import shutil
 import sys
-from pathlib import Path
 import time
-from typing import Any, Iterable
+import typing
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
-from components.engine.mock import Rendered, render
+import pulumi.output
+
 from components.config.stack_files import stack_config
+from components.engine.mock import Rendered, render
 
 # prod turns TLS and SCRAM on; tests about something else that read listeners or use a group-less consumer
 # on a prod shape turn them off with this.
@@ -76,6 +80,12 @@ def render_stack(stack: str, overrides: Iterable[str] = ()) -> Rendered:
 def render_matrix(name: str) -> Rendered:
     stack, overrides = MATRIX[name]
     return render_stack(stack, overrides)
+
+
+def args_type_hints(args_type: type) -> dict[str, Any]:
+    """The annotations of a component's args TypedDict. pulumi.Input[T] refers to pulumi's Output by a
+    forward reference (its module's `Output[T]`), resolved here in that module."""
+    return typing.get_type_hints(args_type, localns=vars(pulumi.output), include_extras=True)
 
 
 def find(rendered: Rendered, kind: str, name: str) -> dict[str, Any]:
@@ -146,7 +156,9 @@ def await_build(part: str, timeout: float = 3600) -> None:
         except ProcessLookupError:
             if status.exists():  # it wrote the status and ended meanwhile
                 break
-            raise AssertionError(f"the background builds ended without building {part}; their log:\n{log_tail(folder / 'log')}")
+            raise AssertionError(
+                f"the background builds ended without building {part}; their log:\n{log_tail(folder / 'log')}"
+            ) from None
         if time.monotonic() - started > timeout:
             raise AssertionError(f"the {part} build did not finish within {timeout:.0f}s; its log:\n{log_tail(folder / 'log')}")
         time.sleep(2)

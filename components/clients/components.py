@@ -1,7 +1,7 @@
 """KafkaTopic, ProducerJob and ConsumerJob: the explicitly created topic and the seed's producer and
 consumer, as a Job and Deployments named as in the seed."""
 
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -9,7 +9,8 @@ import pulumi_kubernetes as k8s
 from ..config.keys import CONSUMER, PRODUCER, TOPIC
 from ..config.resources import resource_keys
 from ..engine.base import PlatformComponent, spec_from_args
-from ..naming import CONSUMER as CONSUMER_NAME, PRODUCER as PRODUCER_NAME
+from ..naming import CONSUMER as CONSUMER_NAME
+from ..naming import PRODUCER as PRODUCER_NAME
 from . import manifests
 from .spec import CLIENT_CONTEXT, CLUSTER_IDENTITY, TOPIC_NAME, consumer_spec, producer_spec, topic_spec
 
@@ -66,7 +67,7 @@ class KafkaTopic(PlatformComponent):
     """The topic's name, once the Job has created it."""
     job_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: KafkaTopicArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: KafkaTopicArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_from_args("KafkaTopic", name, TOPIC_KEYS, args, topic_spec)
         super().__init__("KafkaTopic", name, manifests.topic_manifests(spec), opts)
         self.spec = spec
@@ -82,7 +83,7 @@ class ProducerJob(PlatformComponent):
 
     deployment_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: ProducerJobArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ProducerJobArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_from_args("ProducerJob", name, PRODUCER_KEYS, args, producer_spec)
         super().__init__("ProducerJob", name, manifests.producer_manifests(spec), opts)
         self.spec = spec
@@ -96,7 +97,7 @@ class ConsumerJob(PlatformComponent):
 
     deployment_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: ConsumerJobArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ConsumerJobArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_from_args("ConsumerJob", name, CONSUMER_KEYS, args, consumer_spec)
         super().__init__("ConsumerJob", name, manifests.consumer_manifests(spec), opts)
         self.spec = spec

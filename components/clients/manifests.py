@@ -39,7 +39,10 @@ def _workload(
         [script], {"KAFKA_HOME": KAFKA_HOME, "POLL_SECONDS": POLL_SECONDS, "CLIENT_CONFIG": client_config, **params}
     )
     config_map = k8s.config_map(namespace, f"{app}-script", app, data)
-    mounts = [{"name": "script", "mountPath": MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}]
+    mounts: list[dict[str, Any]] = [
+        {"name": "script", "mountPath": MOUNT, "readOnly": True},
+        {"name": "tmp", "mountPath": "/tmp"},
+    ]
     volumes = [k8s.config_volume("script", config_map["metadata"]["name"]), {"name": "tmp", "emptyDir": {}}]
     if client_secret:
         mount, volume = k8s.secret_mount("client", client_secret, CLIENT_MOUNT)

@@ -4,7 +4,8 @@ says what is allowed. Stack config and component args go through the same checks
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .quantity import BYTES_ALLOWED, CPU_ALLOWED, parse_bytes, parse_millicores
 

@@ -21,7 +21,7 @@ class JvmResources:
 
 
 def resource_keys(cpu_request: str, cpu_limit: str, memory: str, what: str, heap: bool = False) -> tuple[Key, ...]:
-    keys = (
+    keys: tuple[Key, ...] = (
         Key("cpuRequest", cpu_request, cpu_quantity, "CPU quantity, ≤ cpuLimit", f"{what} CPU request."),
         Key("cpuLimit", cpu_limit, cpu_quantity, "CPU quantity", f"{what} CPU limit."),
         Key("memory", memory, byte_quantity, "quantity ≥ 256Mi", f"{what} memory request = limit (heap a third unless set)."),
@@ -40,6 +40,14 @@ def resource_keys(cpu_request: str, cpu_limit: str, memory: str, what: str, heap
     return keys
 
 
+def checked_bytes(text: str) -> int:
+    """The bytes of a quantity its key's check (byte_quantity) has accepted: args are built only then."""
+    value = parse_bytes(text)
+    if value is None:
+        raise ValueError(f"not a byte quantity: {text!r} (its key's check should have refused it)")
+    return value
+
+
 def jvm_resources(values: dict[str, Any], labels: Labels, problems: list[str]) -> JvmResources:
     """The container's resources; requests within limits, enough memory for a JVM, heap below memory."""
     request, limit = parse_millicores(values["cpuRequest"]), parse_millicores(values["cpuLimit"])
@@ -47,7 +55,7 @@ def jvm_resources(values: dict[str, Any], labels: Labels, problems: list[str]) -
         problems.append(
             f"{labels.full('cpuRequest')} = {show(values['cpuRequest'])}: must not exceed {labels.short('cpuLimit')} ({values['cpuLimit']})"
         )
-    memory_mib = parse_bytes(values["memory"]) // 2**20
+    memory_mib = checked_bytes(values["memory"]) // 2**20
     if memory_mib < MIN_JVM_MEMORY_MIB:
         problems.append(
             f"{labels.full('memory')} = {show(values['memory'])}: must be at least {MIN_JVM_MEMORY_MIB}Mi; "
@@ -55,7 +63,7 @@ def jvm_resources(values: dict[str, Any], labels: Labels, problems: list[str]) -
         )
     heap_mib = memory_mib // 3  # the seed's guidance: a third for the heap, the rest for the page cache
     if values.get("heapSize"):
-        heap_mib = parse_bytes(values["heapSize"]) // 2**20
+        heap_mib = checked_bytes(values["heapSize"]) // 2**20
         if not 0 < heap_mib < memory_mib:
             problems.append(
                 f"{labels.full('heapSize')} = {show(values['heapSize'])}: must be at least 1Mi and below "

@@ -8,8 +8,9 @@ names a key in an error differs (`kafka-demo:kafka.replicas` versus `KafkaBroker
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from .checks import Check, InvalidValue
 

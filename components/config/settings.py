@@ -9,11 +9,12 @@ a component used on its own checks its args the same way; the rules between obje
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from ..external.spec import ExternalSpec, external_spec
 from ..clients.spec import ConsumerSpec, ProducerSpec, TopicSpec, consumer_spec, producer_spec, topic_spec
+from ..external.spec import ExternalSpec, external_spec
 from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
 from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, Place, user_secret
 from ..security.spec import CONSUMER_USER, PRODUCER_USER, SecuritySpec, security_spec

@@ -3,7 +3,8 @@ manifests as children (workloads wait for their ConfigMaps and Services)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import pulumi
 
@@ -51,11 +52,15 @@ def spec_from_args(
     return spec
 
 
-def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Resource]:
+def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Input[pulumi.Resource]]:
     depends = opts.depends_on if opts is not None else None
     if depends is None:
         return []
-    return list(depends) if isinstance(depends, (list, tuple)) else [depends]
+    if isinstance(depends, (list, tuple)):
+        return list(depends)
+    if isinstance(depends, pulumi.Resource):
+        return [depends]
+    raise TypeError(f"depends_on: give a resource or a list of them, not {type(depends).__name__}")
 
 
 class PlatformComponent(pulumi.ComponentResource):
@@ -86,14 +91,14 @@ class PlatformComponent(pulumi.ComponentResource):
             kind = manifest["kind"]
             workload = kind in ("StatefulSet", "Deployment", "Job")
             runs_before = RUNS_BEFORE_SERVERS in manifest["metadata"].get("annotations", {})
-            depends = waits_for + (supporting if workload else [])
+            depends: list[pulumi.Input[pulumi.Resource]] = [*waits_for, *(supporting if workload else [])]
             if kind == "StatefulSet":
                 # After the Jobs that must run first, and after the component's earlier StatefulSets:
                 # KRaft controllers are up before their brokers, and on destroy the brokers stop first,
                 # while the controllers they shut down through are still there.
-                depends = depends + before_servers + servers
+                depends = [*depends, *before_servers, *servers]
             elif kind == "Job" and not runs_before:
-                depends = depends + servers
+                depends = [*depends, *servers]
             resource = resources.create(manifest, pulumi.ResourceOptions(parent=self, depends_on=depends))
             if kind in ("ConfigMap", "Secret", "Service"):
                 supporting.append(resource)

@@ -7,8 +7,8 @@ and fails halfway through `pulumi up`; the program checks it first, with the oth
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pulumi
 
-from . import program
 from ..config.schema import PROJECT
 from ..security.provider import placeholder_outputs
+from . import program
 
 DYNAMIC = "pulumi-python:dynamic:Resource"
 
@@ -80,8 +80,8 @@ class Recorder(pulumi.runtime.Mocks):
             return f"{args.name}-id", placeholder_outputs(args.name, inputs)
         return f"{args.name}-id", args.inputs
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:
-        return {}
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+        return {}, None
 
 
 def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None, recorder: type[Recorder] = Recorder) -> Rendered:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -85,8 +86,24 @@ def as_args(values: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {snake_case(key): values[key] for key in keys if values.get(key) is not None}
 
 
-def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Each component's args, from the stack's settings (the same keys, in snake_case)."""
+@dataclass
+class ComponentArgs:
+    """Each component's args, from the stack's settings (the same keys, in snake_case). The casts in
+    `component_args` say what a type checker cannot see: which keys a config object holds (the ones
+    `load_settings` checked)."""
+
+    zookeeper: ZookeeperClusterArgs
+    kafka: KafkaBrokerArgs
+    topic: KafkaTopicArgs
+    producer: ProducerJobArgs
+    consumer: ConsumerJobArgs
+    tls: KafkaTlsArgs
+    external: KafkaExternalAccessArgs
+    users: KafkaUsersArgs
+
+
+def component_args(settings: Settings) -> ComponentArgs:
+    """Each component's args, from the stack's settings."""
     values = settings.values
     place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
     clients = {
@@ -94,60 +111,74 @@ def component_args(settings: Settings) -> dict[str, dict[str, Any]]:
         "bootstrap_servers": settings.kafka.bootstrap_servers,
         "image": settings.kafka.image,
     }
-    kafka = KafkaBrokerArgs(**place, **as_args(values["kafka"], *values["kafka"]))  # type: ignore[typeddict-item]
+    kafka = cast(KafkaBrokerArgs, {**place, **as_args(values["kafka"], *values["kafka"])})
     if settings.kraft:  # the `controller` object as the broker's controller_* args
         controller = {arg: values["controller"][key] for arg, key in CONTROLLER_ARGS.items()}
-        kafka.update(as_args(controller, *controller))  # type: ignore[typeddict-item]
+        kafka.update(cast(KafkaBrokerArgs, as_args(controller, *controller)))
     if settings.zookeeper is not None:
         kafka["zookeeper_connect"] = settings.zookeeper.connect_string
     security = settings.security
     if security.tls:
-        kafka.update(tls=True, scram=security.scram)
+        kafka["tls"] = True
+        kafka["scram"] = security.scram
     if settings.external is not None:
         kafka["external"] = True
 
     def secret(spec: Any) -> dict[str, Any]:
         return {"client_secret": spec.client_secret} if spec.client_secret else {}
 
-    return {
-        "zookeeper": ZookeeperClusterArgs(**place, **as_args(values["zookeeper"], *values["zookeeper"])),  # type: ignore[typeddict-item]
-        "kafka": kafka,
-        "topic": KafkaTopicArgs(
-            **{**clients, "bootstrap_servers": settings.topic.bootstrap_servers},  # the admin's listener with TLS on
-            **as_args(values["topic"], *values["topic"]),  # replication derived from the brokers' defaults
-            **as_args(values["producer"], *RESOURCE_KEYS),  # the topic job runs with the producer's resources
-            cluster_identity=settings.topic.cluster_identity,
-            **secret(settings.topic),
+    return ComponentArgs(
+        zookeeper=cast(ZookeeperClusterArgs, {**place, **as_args(values["zookeeper"], *values["zookeeper"])}),
+        kafka=kafka,
+        topic=cast(
+            KafkaTopicArgs,
+            {
+                **clients,
+                "bootstrap_servers": settings.topic.bootstrap_servers,  # the admin's listener with TLS on
+                **as_args(values["topic"], *values["topic"]),  # replication derived from the brokers' defaults
+                **as_args(values["producer"], *RESOURCE_KEYS),  # the topic job runs with the producer's resources
+                "cluster_identity": settings.topic.cluster_identity,
+                **secret(settings.topic),
+            },
         ),
-        "producer": ProducerJobArgs(
-            **clients,
-            topic=settings.topic.name,
-            **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
-            **secret(settings.producer),
+        producer=cast(
+            ProducerJobArgs,
+            {
+                **clients,
+                "topic": settings.topic.name,
+                **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
+                **secret(settings.producer),
+            },
         ),
-        "consumer": ConsumerJobArgs(
-            **clients,
-            topic=settings.topic.name,
-            **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
-            **secret(settings.consumer),
+        consumer=cast(
+            ConsumerJobArgs,
+            {
+                **clients,
+                "topic": settings.topic.name,
+                **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
+                **secret(settings.consumer),
+            },
         ),
-        "tls": KafkaTlsArgs(**place, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")),  # type: ignore[typeddict-item]
-        "external": KafkaExternalAccessArgs(  # type: ignore[typeddict-item]
+        tls=cast(KafkaTlsArgs, {**place, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")}),
+        external=cast(
+            KafkaExternalAccessArgs,
+            {
+                "namespace": settings.namespace,
+                "replicas": settings.kafka.replicas,
+                **as_args(values["external"], *values["external"]),
+            },
+        ),
+        users=KafkaUsersArgs(
             namespace=settings.namespace,
-            replicas=settings.kafka.replicas,
-            **as_args(values["external"], *values["external"]),
-        ),
-        "users": {
-            "namespace": settings.namespace,
-            "bootstrap_servers": settings.kafka.admin_bootstrap_servers,
-            "image": settings.kafka.image,
-            "cluster_identity": settings.topic.cluster_identity,
-            "users": {
+            bootstrap_servers=settings.kafka.admin_bootstrap_servers,
+            image=settings.kafka.image,
+            cluster_identity=settings.topic.cluster_identity,
+            users={
                 user.name: {"produce": list(user.produce), "consume": list(user.consume), "groups": list(user.groups)}
                 for user in security.users
             },
-        },
-    }
+        ),
+    )
 
 
 def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
@@ -165,30 +196,30 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
 
     zookeeper = None
     if settings.zookeeper is not None:
-        zookeeper = ZookeeperCluster("zookeeper", args["zookeeper"], after())
+        zookeeper = ZookeeperCluster("zookeeper", args.zookeeper, after())
     # External access first: the brokers advertise its addresses, and the certificate names its hosts.
-    external = KafkaExternalAccess("kafka-external", args["external"], after()) if settings.external else None
+    external = KafkaExternalAccess("kafka-external", args.external, after()) if settings.external else None
     if external is not None:
-        args["tls"][EXTERNAL_HOSTS_ARG] = external.hosts  # type: ignore[literal-required]
-        args["kafka"][EXTERNAL_ADDRESSES_ARG] = external.addresses  # type: ignore[literal-required]
-    tls = KafkaTls("kafka-tls", args["tls"], after()) if settings.security.tls else None
+        args.tls[EXTERNAL_HOSTS_ARG] = external.hosts
+        args.kafka[EXTERNAL_ADDRESSES_ARG] = external.addresses
+    tls = KafkaTls("kafka-tls", args.tls, after()) if settings.security.tls else None
     if tls is not None:
-        args["kafka"][TLS_REVISION_ARG] = tls.revision  # type: ignore[typeddict-unknown-key]
+        args.kafka[TLS_REVISION_ARG] = tls.revision
     kafka = KafkaBroker(
         "kafka",
-        args["kafka"],
+        args.kafka,
         after(*([zookeeper] if zookeeper else []), *([tls] if tls else []), *([external] if external else [])),
     )
-    topic = KafkaTopic("topic", args["topic"], after(kafka))
+    topic = KafkaTopic("topic", args.topic, after(kafka))
     users = None
     if settings.security.scram:
         assert tls is not None
-        users = KafkaUsers("kafka-users", KafkaUsersArgs(**args["users"], ca_certificate=tls.ca_certificate), after(kafka))
+        users = KafkaUsers("kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(kafka))
     clients_after = [topic] + ([users] if users else [])
     if settings.producer_enabled:
-        ProducerJob("producer", args["producer"], after(*clients_after))
+        ProducerJob("producer", args.producer, after(*clients_after))
     if settings.consumer_enabled:
-        ConsumerJob("consumer", args["consumer"], after(*clients_after))
+        ConsumerJob("consumer", args.consumer, after(*clients_after))
 
     outputs: dict[str, pulumi.Input[Any]] = {
         "namespace": namespace.id.apply(lambda _: settings.namespace),

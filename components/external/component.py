@@ -1,7 +1,8 @@
 """KafkaExternalAccess: the per-broker Services that reach the brokers from outside the cluster."""
 
+import functools
 from dataclasses import replace
-from typing import Any, NotRequired, Optional, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
@@ -66,7 +67,7 @@ class KafkaExternalAccess(PlatformComponent):
     bootstrap_servers: pulumi.Output[str]
     """`addresses`, comma-separated: a client's bootstrap.servers outside the cluster."""
 
-    def __init__(self, name: str, args: KafkaExternalAccessArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: KafkaExternalAccessArgs, opts: pulumi.ResourceOptions | None = None):
         def build(values, labels, problems) -> ExternalSpec | None:
             # Component args: whether the listener is secured is KafkaBroker's to check (its tls, scram).
             spec = external_spec(
@@ -83,14 +84,16 @@ class KafkaExternalAccess(PlatformComponent):
         if spec.type == LOAD_BALANCER:
             self.hosts = pulumi.Output.all(
                 *[
-                    service.status.apply(lambda status, s=external_service(i): assigned_host(s, status))
+                    service.status.apply(functools.partial(assigned_host, external_service(i)))
                     for i, service in enumerate(services)
                 ]
             )
             self.addresses = self.hosts.apply(lambda names: [host_port(host, EXTERNAL_PORT) for host in names])
         else:
             created = pulumi.Output.all(*[service.id for service in services])
-            self.hosts = created.apply(lambda _: [spec.host])
+            host = spec.host
+            assert host is not None, "external_spec requires a host with NodePort"
+            self.hosts = created.apply(lambda _: [host])
             self.addresses = created.apply(lambda _: spec.node_port_addresses())
         self.bootstrap_servers = self.addresses.apply(",".join)
         self.register_outputs({"addresses": self.addresses, "hosts": self.hosts, "bootstrap_servers": self.bootstrap_servers})

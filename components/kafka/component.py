@@ -1,16 +1,17 @@
 """KafkaBroker: the Kafka brokers (combined KRaft nodes, or brokers of a ZooKeeper ensemble)."""
 
 from dataclasses import replace
-from typing import NotRequired, Optional, TypedDict
+from typing import Final, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
 from ..config import checks
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
 from ..config.schema import Key, Labels
 from ..engine.base import InvalidArgs, PlatformComponent, spec_from_args
-from ..naming import KAFKA as NAME, KAFKA_CONTROLLER, Place
+from ..naming import KAFKA as NAME
+from ..naming import KAFKA_CONTROLLER, Place
 from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
@@ -27,7 +28,7 @@ CONTROLLER_ARGS = {CONTROLLER_PREFIX + key.name[0].upper() + key.name[1:]: key.n
 ARGS_KEYS = (
     (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT)
     + KAFKA.keys
-    + tuple(replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys))
+    + tuple(replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys, strict=True))
     + (
         TLS,
         SCRAM,
@@ -54,8 +55,8 @@ ARGS_KEYS = (
         ),
     )
 )
-TLS_REVISION_ARG = "tls_revision"
-EXTERNAL_ADDRESSES_ARG = "external_addresses"
+TLS_REVISION_ARG: Final = "tls_revision"
+EXTERNAL_ADDRESSES_ARG: Final = "external_addresses"
 
 
 class KafkaBrokerArgs(TypedDict):
@@ -90,11 +91,11 @@ class KafkaBrokerArgs(TypedDict):
     tls: NotRequired[bool]
     """TLS listeners; Secret `kafka-tls` (KafkaTls) must exist in the namespace."""
     scram: NotRequired[bool]
-    tls_revision: NotRequired[str]
+    tls_revision: NotRequired[pulumi.Input[str]]
     """KafkaTls's `revision`: the pods roll when it changes (a certificate renewal)."""
     external: NotRequired[bool]
     """An EXTERNAL listener for clients outside the cluster (with KafkaExternalAccess)."""
-    external_addresses: NotRequired[list[str]]
+    external_addresses: NotRequired[pulumi.Input[list[str]]]
     """KafkaExternalAccess's `addresses`: each broker's host:port outside the cluster, in ordinal order."""
 
 
@@ -156,7 +157,7 @@ class KafkaBroker(PlatformComponent):
     controller_dns_names: pulumi.Output[list[str]]
     """The stable per-pod DNS name of every KRaft controller (the brokers' own for combined nodes; empty in ZooKeeper mode)."""
 
-    def __init__(self, name: str, args: KafkaBrokerArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: KafkaBrokerArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
         tls_revision = args.get(TLS_REVISION_ARG) if spec.tls else None
         external_addresses = None

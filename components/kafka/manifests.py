@@ -4,6 +4,7 @@ headless Service, StatefulSet, NetworkPolicy, PDB."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from .. import shell
 from ..config.resources import JvmResources
@@ -233,7 +234,10 @@ def admin_tool_job(
     """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map` at
     CONFIG_MOUNT; with `tls`, as kafka-admin (Secret kafka-admin at CLIENT_MOUNT). `extra`: further
     (volumeMounts, volumes)."""
-    mounts = [{"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True}, {"name": "tmp", "mountPath": "/tmp"}]
+    mounts: list[dict[str, Any]] = [
+        {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
+        {"name": "tmp", "mountPath": "/tmp"},
+    ]
     volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
     if tls:
         mount, volume = k8s.secret_mount("admin", ADMIN_SECRET, CLIENT_MOUNT)
@@ -285,7 +289,12 @@ def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]
     """The ConfigMap and Jobs of move-replicas.sh, as (before, after) the StatefulSets: `drain` before the
     brokers' StatefulSet changes (a scale-down's brokers are emptied first, or the up stops), `spread`
     after it (a scale-up's new brokers get partitions)."""
-    params = {**admin_client(spec), "BROKERS": spec.replicas, "KAFKA_HOME": properties.KAFKA_HOME, "POLL_SECONDS": 3}
+    params: dict[str, shell.ParamValue] = {
+        **admin_client(spec),
+        "BROKERS": spec.replicas,
+        "KAFKA_HOME": properties.KAFKA_HOME,
+        "POLL_SECONDS": 3,
+    }
     data = shell.config_files(["move-replicas.sh"], params)
     drain, spread = replica_job_names(spec)
     return [
@@ -309,7 +318,7 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
     """A Job, run after the StatefulSets on every change of the controller count: it removes the voters
     of controllers a scale-down stopped and waits until every wanted controller is a voter (new ones
     join by themselves). `pulumi up` waits for it, so an up ends with the quorum it asked for."""
-    params = {
+    params: dict[str, shell.ParamValue] = {
         **admin_client(spec),
         "CONTROLLERS": spec.controller_count,
         "FIRST_NODE_ID": spec.controller_node_id(0),

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config.resources import JvmResources, jvm_resources
 from ..config.keys import default_kafka_version, kafka_image
+from ..config.resources import JvmResources, jvm_resources
 from ..config.schema import Labels
 from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, Place
 from ..security.spec import listener_problems

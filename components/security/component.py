@@ -1,6 +1,7 @@
 """KafkaTls and KafkaUsers: the certificates and SCRAM users of a cluster with TLS on."""
 
-from typing import NotRequired, Optional, TypedDict
+import operator
+from typing import Final, NotRequired, TypedDict
 
 import pulumi
 
@@ -14,7 +15,7 @@ from .provider import ClusterCertificates, UserPasswords
 from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
-EXTERNAL_HOSTS_ARG = "external_hosts"
+EXTERNAL_HOSTS_ARG: Final = "external_hosts"
 EXTERNAL_HOSTS = Key(
     "externalHosts",
     None,
@@ -30,7 +31,7 @@ class KafkaTlsArgs(TypedDict):
     cluster_domain: NotRequired[str]
     certificate_validity_days: NotRequired[int]
     renew_before_days: NotRequired[int]
-    external_hosts: NotRequired[list[str]]
+    external_hosts: NotRequired[pulumi.Input[list[str]]]
     """KafkaExternalAccess's `hosts` (may be an output): further names of the nodes' certificate."""
 
 
@@ -48,7 +49,7 @@ class KafkaTls(PlatformComponent):
     expires: pulumi.Output[str]
     """When the nodes' certificate expires (ISO 8601, UTC)."""
 
-    def __init__(self, name: str, args: KafkaTlsArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: KafkaTlsArgs, opts: pulumi.ResourceOptions | None = None):
         def build(values, labels, problems):
             validity_problems(values, labels.full, labels.short, problems)
             return values
@@ -130,12 +131,12 @@ class KafkaUsersArgs(TypedDict):
     bootstrap_servers: str
     image: str
     users: dict[str, dict[str, list[str]]]
-    ca_certificate: NotRequired[str]
+    ca_certificate: NotRequired[pulumi.Input[str]]
     """KafkaTls's `ca_certificate` (an output may be given): it goes into each user's Secret."""
     cluster_identity: NotRequired[str]
 
 
-CA_ARG = "ca_certificate"
+CA_ARG: Final = "ca_certificate"
 
 
 class KafkaUsers(PlatformComponent):
@@ -147,7 +148,7 @@ class KafkaUsers(PlatformComponent):
     secret_names: pulumi.Output[dict[str, str]]
     """Each user's Secret name, once the users Job is done."""
 
-    def __init__(self, name: str, args: KafkaUsersArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: KafkaUsersArgs, opts: pulumi.ResourceOptions | None = None):
         def build(values, labels, problems):
             for user in values["users"]:
                 if user in RESERVED_USERS:
@@ -167,7 +168,9 @@ class KafkaUsers(PlatformComponent):
         def objects(component: pulumi.Resource) -> list:
             passwords = UserPasswords(f"{name}-passwords", names, pulumi.ResourceOptions(parent=component))
             secrets = [
-                manifests.user_secret_manifest(namespace, user, passwords.passwords.apply(lambda p, u=user: p[u]), ca_certificate)
+                manifests.user_secret_manifest(
+                    namespace, user, passwords.passwords.apply(operator.itemgetter(user)), ca_certificate
+                )
                 for user in names
             ]
             return secrets + manifests.users_manifests(

@@ -128,7 +128,7 @@ def users_manifests(
     """The users Job (as kafka-admin, after the brokers) and its ConfigMap; each user's password reaches it
     from the user's Secret, as a file named after the user."""
     text = users_file(users)
-    params = {
+    params: dict[str, shell.ParamValue] = {
         "BOOTSTRAP_SERVERS": bootstrap_servers,
         "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}",
         "KAFKA_HOME": KAFKA_HOME,

@@ -31,7 +31,7 @@ class Issued:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc)
+    return datetime.datetime.now(datetime.UTC)
 
 
 def _key() -> ec.EllipticCurvePrivateKey:
@@ -81,6 +81,8 @@ def issue(ca: Issued, common_name: str, dns_names: list[str], days: int) -> Issu
     `CN=<common_name>` only, which `ssl.principal.mapping.rules` turns into the principal User:<common_name>.
     `dns_names`: its subject alternative names, DNS names or IP addresses."""
     ca_key = serialization.load_pem_private_key(ca.key_pem.encode(), password=None)
+    if not isinstance(ca_key, ec.EllipticCurvePrivateKey):  # this module only makes EC keys
+        raise ValueError(f"the CA key is a {type(ca_key).__name__}, not an EC key")
     ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.encode())
     key = _key()
     now = _now()
@@ -95,7 +97,7 @@ def issue(ca: Issued, common_name: str, dns_names: list[str], days: int) -> Issu
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.KeyUsage(True, False, True, False, False, False, False, False, False), critical=True)
         .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_cert.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
     )
     if dns_names:
         builder = builder.add_extension(x509.SubjectAlternativeName([_alt_name(n) for n in dns_names]), critical=False)

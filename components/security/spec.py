@@ -13,8 +13,9 @@ there is no authorizer then (every client may do anything), so prod turns both o
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..config.checks import InvalidValue
 

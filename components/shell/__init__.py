@@ -18,9 +18,9 @@ from __future__ import annotations
 import math
 import re
 import shlex
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Mapping, Sequence, Union
 
 __all__ = ["LIB", "PARAMS_FILE", "SCRIPTS", "config_files", "params_env", "required_params", "script_text"]
 
@@ -39,7 +39,7 @@ SCRIPTS = (
 LIB = "lib.sh"
 PARAMS_FILE = "params.env"
 
-ParamValue = Union[str, int, float, bool]
+ParamValue = str | int | float | bool
 
 _HERE = Path(__file__).resolve().parent
 _NAME = re.compile(r"[A-Z][A-Z0-9_]*")

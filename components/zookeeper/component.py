@@ -1,13 +1,14 @@
 """ZookeeperCluster: the ZooKeeper ensemble Kafka uses in ZooKeeper mode."""
 
-from typing import NotRequired, Optional, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, ZOOKEEPER
 from ..engine.base import PlatformComponent, spec_from_args
-from ..naming import ZOOKEEPER as NAME, Place
+from ..naming import ZOOKEEPER as NAME
+from ..naming import Place
 from . import manifests
 from .spec import EnsembleSpec, ensemble_spec
 
@@ -51,7 +52,7 @@ class ZookeeperCluster(PlatformComponent):
     stateful_set_name: pulumi.Output[str]
     service_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: ZookeeperClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, args: ZookeeperClusterArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
         super().__init__("ZookeeperCluster", name, manifests.manifests(spec), opts)
         self.spec = spec

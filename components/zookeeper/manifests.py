@@ -13,7 +13,7 @@ CONFIGMAP = "zookeeper-config"
 
 
 def config_data(spec: EnsembleSpec) -> dict[str, str]:
-    params = {
+    params: dict[str, shell.ParamValue] = {
         "ZK_DATA_DIR": zoo_cfg.DATA_DIR,
         "ZK_DATA_LOG_DIR": zoo_cfg.DATA_LOG_DIR,
         "CONFIG_DIR": zoo_cfg.CONFIG_MOUNT,

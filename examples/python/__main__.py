@@ -4,7 +4,6 @@ see README "Using the components"); it is imported as `kafka_demo_platform`."""
 
 import pulumi
 import pulumi_kubernetes as k8s
-
 from kafka_demo_platform import ConsumerJob, KafkaBroker, KafkaTopic
 
 config = pulumi.Config()

@@ -19,7 +19,6 @@ import yaml
 from components.clients.manifests import topic_job_name
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
-from tests.helpers import wait_for
 from tests.cluster.kafka_checks import (
     LogStream,
     describe_topic,
@@ -28,6 +27,7 @@ from tests.cluster.kafka_checks import (
     sent_numbers,
     topic_values,
 )
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.cluster
 
@@ -93,27 +93,30 @@ def test_preview_then_the_run_command_deploys_the_seed_demo(engine, cluster, dev
 
 
 def test_seed_walkthrough_verbatim(cluster, dev, tmp_path):
-    listing = cluster.kubectl(*"get pods -n kafka-demo".split()).stdout
+    listing = cluster.kubectl(*["get", "pods", "-n", "kafka-demo"]).stdout
     for prefix in ("zookeeper-0", "kafka-0", "producer-", "consumer-"):
         assert re.search(rf"^{prefix}\S*\s+1/1\s+Running", listing, re.M), f"{prefix} not running:\n{listing}"
 
     wait_for(lambda: len(sent_numbers(cluster, NAMESPACE)) >= 3, "three [producer] Sent: lines", timeout=60)
-    producer_log = cluster.kubectl(*"logs deploy/producer -n kafka-demo".split()).stdout
+    producer_log = cluster.kubectl(*["logs", "deploy/producer", "-n", "kafka-demo"]).stdout
     assert re.search(r"^\[producer\] Sent: event-1: order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$", producer_log, re.M)
-    consumer_log = lambda: cluster.kubectl(*"logs deploy/consumer -n kafka-demo".split()).stdout
+
+    def consumer_log() -> str:
+        return cluster.kubectl(*["logs", "deploy/consumer", "-n", "kafka-demo"]).stdout
+
     wait_for(lambda: "event-3: order-placed at" in consumer_log(), "the consumer to print event-3", timeout=60)
 
     # Decoupling, as the seed runs it: stop the consumer, the producer carries on, the consumer catches up.
     [old] = pods(cluster, NAMESPACE, "consumer")
     before = LogStream(cluster, NAMESPACE, old["metadata"]["name"], tmp_path / "consumer-before.log")
-    cluster.kubectl(*"scale deployment consumer --replicas=0 -n kafka-demo".split())
+    cluster.kubectl(*["scale", "deployment", "consumer", "--replicas=0", "-n", "kafka-demo"])
     wait_for(lambda: not pods(cluster, NAMESPACE, "consumer"), "the consumer to stop", timeout=120)
     before.close()
     stopped_at = max(sent_numbers(cluster, NAMESPACE))
     time.sleep(20)  # the seed says 30 s; 20 s is four events at the dev stack's 5 s interval
     sent_meanwhile = max(sent_numbers(cluster, NAMESPACE))
     assert sent_meanwhile >= stopped_at + 3, "the producer carries on while the consumer is stopped"
-    cluster.kubectl(*"scale deployment consumer --replicas=1 -n kafka-demo".split())
+    cluster.kubectl(*["scale", "deployment", "consumer", "--replicas=1", "-n", "kafka-demo"])
     [new] = wait_for(lambda: [p for p in pods(cluster, NAMESPACE, "consumer") if ready(p)], "the consumer back", timeout=120)
     after = LogStream(cluster, NAMESPACE, new["metadata"]["name"], tmp_path / "consumer-after.log")
     try:

@@ -20,10 +20,10 @@ PORT = 8080
 # each connection gets the pod's name and is closed.
 LISTENER = (
     "use IO::Socket::INET; $| = 1; "
-    "my $s = IO::Socket::INET->new(LocalPort => %d, Listen => 16, ReuseAddr => 1) or die $!; "
+    f"my $s = IO::Socket::INET->new(LocalPort => {PORT}, Listen => 16, ReuseAddr => 1) or die $!; "
     "print qq(listening\\n); "
     "while (my $c = $s->accept) { print $c qq(hello from $ENV{POD_NAME}\\n); close $c }"
-) % PORT
+)
 
 
 def kafka_image(cluster) -> str:

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from components.config.stack_files import stack_config
-from tests.helpers import wait_for
 from tests.cluster.kafka_checks import (
     CONSOLE_CONSUMER,
     CONSOLE_PRODUCER,
@@ -32,6 +31,7 @@ from tests.cluster.kafka_checks import (
     sent_numbers,
     topic_values,
 )
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.cluster
 

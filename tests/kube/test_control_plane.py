@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from components.engine.mock import apply_order
 from components.config.settings import load_settings
-from components.kafka.manifests import claim_name
 from components.config.stack_files import stack_config
+from components.engine.mock import apply_order
+from components.kafka.manifests import claim_name
 from render import write
 from tests.helpers import MATRIX, render_stack, topic_job, wait_for
 from tests.kube.control_plane import ControlPlane
@@ -97,14 +97,14 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
     for app, replicas, size, storage_class in statefulsets:
         expected_pods = {f"{app}-{i}" for i in range(replicas)}
         wait_for(
-            lambda: expected_pods <= names(cluster, "pods", namespace),
+            lambda expected_pods=expected_pods: expected_pods <= names(cluster, "pods", namespace),
             f"pods {sorted(expected_pods)}",
             timeout=CONTROLLER_TIMEOUT,
         )
         template = "data" if app == "zookeeper" else claim_name(settings.kafka, controller=app == "kafka-controller")
         expected_claims = {f"{template}-{app}-{i}" for i in range(replicas)}
         wait_for(
-            lambda: expected_claims <= names(cluster, "pvc", namespace),
+            lambda expected_claims=expected_claims: expected_claims <= names(cluster, "pvc", namespace),
             f"PVCs {sorted(expected_claims)}",
             timeout=CONTROLLER_TIMEOUT,
         )
@@ -153,7 +153,7 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
 
 
 def test_seed_commands_work_verbatim(cluster, tmp_path):
-    directory, rendered = render_to(tmp_path, "dev", [])
+    directory, _rendered = render_to(tmp_path, "dev", [])
     apply(cluster, directory)
     wait_for(
         lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")),
@@ -161,20 +161,20 @@ def test_seed_commands_work_verbatim(cluster, tmp_path):
         timeout=CONTROLLER_TIMEOUT,
     )
 
-    cluster.kubectl(*"scale deployment consumer --replicas=0 -n kafka-demo".split())
+    cluster.kubectl(*["scale", "deployment", "consumer", "--replicas=0", "-n", "kafka-demo"])
     wait_for(
         lambda: not any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")),
         "consumer pods gone",
         timeout=CONTROLLER_TIMEOUT,
     )
-    cluster.kubectl(*"scale deployment consumer --replicas=1 -n kafka-demo".split())
+    cluster.kubectl(*["scale", "deployment", "consumer", "--replicas=1", "-n", "kafka-demo"])
     wait_for(
         lambda: any(n.startswith("consumer-") for n in names(cluster, "pods", "kafka-demo")),
         "the consumer back",
         timeout=CONTROLLER_TIMEOUT,
     )
 
-    listing = cluster.kubectl(*"get pods -n kafka-demo".split()).stdout
+    listing = cluster.kubectl(*["get", "pods", "-n", "kafka-demo"]).stdout
     for prefix in ("zookeeper-0", "kafka-0", "producer-", "consumer-", "topic-events-"):
         assert prefix in listing, f"{prefix} missing from kubectl get pods:\n{listing}"
 

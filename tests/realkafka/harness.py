@@ -17,6 +17,7 @@ Needs root (namespaces, mounts). Everything is torn down at the end, also after 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
@@ -168,7 +169,7 @@ class Cluster:
             pods.append(self._add_pod(pod_name, spec["template"]["spec"], claims))
         # The per-pod DNS names, as the headless Service publishes them.
         domain = self._cluster_domain()
-        for ordinal, pod in zip(ordinals, pods):
+        for ordinal, pod in zip(ordinals, pods, strict=True):
             self.hosts[self.fqdn(name, ordinal, domain)] = pod.ip
         self._write_hosts()
         return pods
@@ -378,7 +379,7 @@ class Cluster:
         assert pod.process is not None and pod.process.poll() is None, f"{pod.name} is not running"
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp"}
         for item in pod.container.get("env", []):
-            env[item["name"]] = item["value"] if "value" in item else pod.name  # metadata.name is the only fieldRef
+            env[item["name"]] = item.get("value", pod.name)  # metadata.name is the only fieldRef
         return subprocess.Popen(
             [
                 "nsenter",
@@ -399,14 +400,15 @@ class Cluster:
             text=True,
         )
 
-    def run(self, pod: Pod | str, command: list[str], timeout: float = 300) -> tuple[int, str]:
+    def run(self, pod: Pod | str, command: list[str] | None, timeout: float = 300) -> tuple[int, str]:
         """Start the pod with `command` (or its own) and wait for it to exit: (exit code, output)."""
         pod = self.start(pod, command)
+        assert pod.process is not None
         try:
             code = pod.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.stop(pod, signal.SIGKILL)
-            raise AssertionError(f"{pod.name} did not finish in {timeout}s:\n{self.output(pod)[-4000:]}")
+            raise AssertionError(f"{pod.name} did not finish in {timeout}s:\n{self.output(pod)[-4000:]}") from None
         return code, self.output(pod)
 
     def run_job(self, pod: str, job: str | None = None, timeout: float = 300) -> tuple[int, str]:
@@ -443,10 +445,8 @@ def cleanup_network() -> None:
         name = line.split()[0] if line.strip() else ""
         if name.startswith(NS_PREFIX):
             for pid in sh("ip", "netns", "pids", name, check=False).stdout.split():
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             sh("ip", "netns", "del", name, check=False)
             shutil.rmtree(Path("/etc/netns") / name, ignore_errors=True)
     for line in sh("ip", "-o", "link", "show", check=False).stdout.splitlines():

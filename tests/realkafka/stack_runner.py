@@ -3,20 +3,19 @@ the producer and consumer did."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-import json
-
-from components.engine.mock import render
-from components.security.provider import placeholder_outputs, real_outputs
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
+from components.engine.mock import render
+from components.security.provider import placeholder_outputs, real_outputs
 from tests.helpers import wait_for
 from tests.realkafka.harness import Cluster, jars
 
@@ -190,9 +189,9 @@ class Platform:
             "kafka-topics.sh", "--bootstrap-server", self.tool_bootstrap, "--describe", "--topic", self.topic, *self.tool_config()
         )
         assert code == 0, output
-        partitions = int(re.search(r"PartitionCount: *(\d+)", output).group(1))
-        replication = int(re.search(r"ReplicationFactor: *(\d+)", output).group(1))
-        return partitions, replication
+        counts = re.search(r"PartitionCount: *(\d+).*ReplicationFactor: *(\d+)", output)
+        assert counts, output
+        return int(counts[1]), int(counts[2])
 
     def start_clients(self, producer: bool = True, consumer: bool = True) -> None:
         for name, wanted in (("producer", producer), ("consumer", consumer)):
@@ -210,7 +209,7 @@ class Platform:
 
     def read_all(self, timeout_ms: int = 15000) -> list[Record]:
         """Every record of the topic from offset 0, read by a fresh console consumer."""
-        code, output = self.tool(
+        _code, output = self.tool(
             "kafka-console-consumer.sh",
             "--bootstrap-server",
             self.tool_bootstrap,

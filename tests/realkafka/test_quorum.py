@@ -106,7 +106,7 @@ class OfflineWatch:
                 self.offline += [line.strip() for line in output.splitlines() if "Partition:" in line]
             self._done.wait(self.INTERVAL)
 
-    def __enter__(self) -> "OfflineWatch":
+    def __enter__(self) -> OfflineWatch:
         self._thread.start()
         return self
 
@@ -197,7 +197,7 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
             steps[f"3->{count}" if count == 5 else "5->3"] = time.monotonic() - started
     acked, errors = finish_load(prod, load, prefix=2)
     print(
-        f"\n[realkafka] controllers "
+        "\n[realkafka] controllers "
         + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
         + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
         f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline"
@@ -249,7 +249,7 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
             steps[f"brokers {'3->5' if count == 5 else '5->3'}"] = time.monotonic() - started
     acked, errors = finish_load(prod, load, prefix=3)
     print(
-        f"\n[realkafka] "
+        "\n[realkafka] "
         + ", ".join(f"{k} {v:.1f}s" for k, v in steps.items())
         + f"; {len(acked)} acknowledged, {errors} send errors, none lost or duplicated, the consumer group caught up; "
         f"{watch.samples} samples of unavailable partitions, {len(watch.offline)} offline"

@@ -73,7 +73,7 @@ def test_cluster_forms_topic_exists_and_events_flow(tmp_path, stack, overrides):
         )
         for pod in servers:
             for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
-                assert wait_for(lambda: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
+                assert wait_for(lambda pod=pod, kind=kind: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
         platform.create_topic()
         assert platform.describe_topic() == (settings.topic.partitions, settings.topic.replication_factor)
         platform.start_clients()
@@ -201,7 +201,7 @@ def test_min_isr_above_replication_is_refused_before_kafka_sees_it(tmp_path):
     check Kafka has, and acks=all writes then succeed with fewer in-sync replicas than configured
     (the broker caps min ISR at the replica count). The promise is silently broken, so the program
     refuses the config up front."""
-    with pytest.raises(ConfigError, match="topic.minInsyncReplicas = 2"):
+    with pytest.raises(ConfigError, match=r"topic\.minInsyncReplicas = 2"):
         load_settings(stack_config("dev", ["topic.minInsyncReplicas=2"]), "dev")
     with running("dev", [], tmp_path) as platform:
         platform.start_brokers()

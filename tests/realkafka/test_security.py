@@ -203,9 +203,11 @@ def served_serial(platform, broker: str) -> str:
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # only looking at what is served
-    with socket.create_connection((platform.cluster.pods[broker].ip, 9092), timeout=10) as raw:
-        with context.wrap_socket(raw) as tls:
-            der = tls.getpeercert(binary_form=True)
+    with (
+        socket.create_connection((platform.cluster.pods[broker].ip, 9092), timeout=10) as raw,
+        context.wrap_socket(raw) as tls,
+    ):
+        der = tls.getpeercert(binary_form=True)
     return format(x509.load_der_x509_certificate(der).serial_number, "x")
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from tests.helpers import (
-    topic_job,
     container,
     find,
     properties,
     render_stack,
     script_params,
+    topic_job,
 )
 
 
@@ -30,7 +30,10 @@ def test_auto_topic_creation_is_off_and_the_topic_is_created_by_a_job():
 def test_topic_job_is_renamed_when_the_topic_spec_or_the_cluster_changes():
     """A new name runs the job again: for a new topic spec, and for a new cluster behind the same broker
     names (a mode switch, another cluster id), which would otherwise have no topic."""
-    name = lambda overrides: topic_job(render_stack("dev", overrides))["metadata"]["name"]
+
+    def name(overrides: list[str]) -> str:
+        return topic_job(render_stack("dev", overrides))["metadata"]["name"]
+
     assert name([]) == name([])
     assert name([]) != name(["topic.partitions=6"])
     assert name([]) != name(["mode=kraft"])

@@ -3,8 +3,6 @@ declares typed outputs; the multi-language schema inferred from them matches the
 
 from __future__ import annotations
 
-import typing
-
 import pulumi
 import pytest
 from pulumi.provider.experimental.analyzer import Analyzer
@@ -27,7 +25,7 @@ from components.config.schema import snake_case
 from components.engine.mock import Recorder, Rendered
 from components.kafka.component import ARGS_KEYS as BROKER_KEYS
 from components.zookeeper.component import ARGS_KEYS as ZOOKEEPER_KEYS
-from tests.helpers import topic_job
+from tests.helpers import args_type_hints, topic_job
 
 COMPONENTS = [
     (ZookeeperCluster, ZookeeperClusterArgs, ZOOKEEPER_KEYS),
@@ -48,7 +46,7 @@ def run(program) -> Rendered:
 @pytest.mark.parametrize("component, args_type, keys", COMPONENTS, ids=[c.__name__ for c, _, _ in COMPONENTS])
 def test_args_type_has_exactly_the_keys_the_component_checks(component, args_type, keys):
     """The TypedDict is the typed face of the keys: the same names, required where the key is."""
-    hints = typing.get_type_hints(args_type, include_extras=True)
+    hints = args_type_hints(args_type)
     assert set(hints) == {key.python_name for key in keys}
     assert args_type.__required_keys__ == {key.python_name for key in keys if key.required}
 

@@ -9,11 +9,11 @@ import sys
 import pytest
 
 from components.clients.manifests import topic_job_name
-from components.kafka.manifests import replica_job_names
 from components.config.schema import PROJECT
 from components.config.settings import load_settings
 from components.config.stack_files import ROOT, stack_config
 from components.engine.mock import render
+from components.kafka.manifests import replica_job_names
 from components.kafka.spec import derive_cluster_id
 from tests.helpers import (
     MATRIX,

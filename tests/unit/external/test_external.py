@@ -15,9 +15,9 @@ from components.engine.base import InvalidArgs
 from components.engine.mock import Recorder, render
 from components.external.component import KafkaExternalAccess
 from components.kafka.component import KafkaBroker
-from components.security.component import KafkaTls
 from components.security import pki
-from tests.helpers import find, render_matrix
+from components.security.component import KafkaTls
+from tests.helpers import args_type_hints, find, render_matrix
 from tests.unit.engine.test_components import run
 from tests.unit.security.test_security import container, objects, props
 
@@ -184,11 +184,10 @@ def test_the_components_refuse_external_access_without_what_it_needs():
 
 
 def test_the_args_type_has_exactly_the_keys_the_component_checks():
-    import typing
 
     from components.external.component import ARGS_KEYS, KafkaExternalAccessArgs
 
-    hints = typing.get_type_hints(KafkaExternalAccessArgs)
+    hints = args_type_hints(KafkaExternalAccessArgs)
     assert set(hints) == {key.python_name for key in ARGS_KEYS}
     assert (
         KafkaExternalAccessArgs.__required_keys__
@@ -261,8 +260,9 @@ def test_load_balancer_addresses_reach_the_brokers_and_certificate_from_the_serv
 
 
 def test_a_load_balancer_without_an_address_is_an_error_not_a_placeholder():
-    from components.external.component import UNASSIGNED, assigned_host
     from types import SimpleNamespace as S
+
+    from components.external.component import UNASSIGNED, assigned_host
 
     assert assigned_host("kafka-0-external", None) == UNASSIGNED.format(service="kafka-0-external")  # no cluster
     with pytest.raises(Exception, match="kafka-0-external: its load balancer has no IP or host name"):

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from components.config.schema import ConfigError, PROJECT
+from components.config.schema import PROJECT, ConfigError
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from components.kafka.spec import controller_directory_id, derive_cluster_id

@@ -22,7 +22,7 @@ from components.security.provider import (
     real_outputs,
     tls_outputs,
 )
-from tests.helpers import render_matrix, render_stack
+from tests.helpers import args_type_hints, render_matrix, render_stack
 
 SECURE = ["security.tls=true", "security.scram=true"]
 
@@ -158,8 +158,9 @@ def test_no_generated_value_is_in_any_rendered_file_or_output():
 
 
 def test_secret_outputs_are_marked_secret():
-    from components.security.provider import ClusterCertificates, UserPasswords
     import inspect
+
+    from components.security.provider import ClusterCertificates, UserPasswords
 
     assert 'additional_secret_outputs=["ca_key", "node_pem", "admin_pem"]' in inspect.getsource(ClusterCertificates)
     assert 'additional_secret_outputs=["passwords"]' in inspect.getsource(UserPasswords)
@@ -221,7 +222,7 @@ def test_certificates_are_kept_across_ups_and_renewed_only_when_due():
     node = pki.first_certificate(renewed["node_pem"])
     ca = x509.load_pem_x509_certificate(renewed["ca_cert"].encode())
     node.verify_directly_issued_by(ca)
-    assert node.not_valid_after_utc - datetime.datetime.now(datetime.timezone.utc) > datetime.timedelta(days=360)
+    assert node.not_valid_after_utc - datetime.datetime.now(datetime.UTC) > datetime.timedelta(days=360)
     assert renewed["node_pem"].startswith("-----BEGIN PRIVATE KEY-----")  # PKCS#8: Kafka's PEM keystore needs it
     names = node.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
     assert names == inputs["dns_names"]
@@ -249,9 +250,9 @@ def test_placeholders_and_real_outputs_have_the_same_shape():
 
 
 def test_kafka_config_may_not_override_the_security_settings():
-    with pytest.raises(ConfigError, match="ssl.keystore.location"):
+    with pytest.raises(ConfigError, match=r"ssl\.keystore\.location"):
         load_settings(stack_config("prod", ['kafka.config={"ssl.keystore.location": "/x"}']), "prod")
-    with pytest.raises(ConfigError, match="super.users"):
+    with pytest.raises(ConfigError, match=r"super\.users"):
         load_settings(stack_config("prod", ['kafka.config={"super.users": "User:me"}']), "prod")
 
 
@@ -271,10 +272,9 @@ def test_a_secure_stack_renders_through_the_program():
 def test_the_args_types_have_exactly_the_keys_the_components_check():
     """Type checkers see the same required args the components ask for (an earlier `from __future__ import
     annotations` in the module made every key of these TypedDicts look required)."""
-    import typing
 
     from components.security.component import TLS_KEYS, USERS_ARGS_KEYS, KafkaTlsArgs, KafkaUsersArgs
 
     for args_type, keys in ((KafkaTlsArgs, TLS_KEYS), (KafkaUsersArgs, USERS_ARGS_KEYS)):
-        assert set(typing.get_type_hints(args_type)) == {key.python_name for key in keys}
+        assert set(args_type_hints(args_type)) == {key.python_name for key in keys}
         assert args_type.__required_keys__ == {key.python_name for key in keys if key.required}

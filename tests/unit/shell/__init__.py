@@ -2,6 +2,6 @@
 
 from pathlib import Path
 
-from components import shell  # noqa: F401  (the package under test, for the modules here)
+from components import shell
 
 PACKAGE_DIR = Path(shell.__file__).resolve().parent

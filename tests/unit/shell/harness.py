@@ -8,9 +8,9 @@ import shlex
 import socket
 import subprocess
 import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from . import shell
 
@@ -84,7 +84,7 @@ def fake_zookeeper(*replies: bytes | None) -> Iterator[tuple[int, list[bytes]]]:
         while not stop.is_set():
             try:
                 conn, _ = server.accept()
-            except socket.timeout:
+            except TimeoutError:
                 continue
             with conn:
                 conn.settimeout(5)

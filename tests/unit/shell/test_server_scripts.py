@@ -272,7 +272,7 @@ def test_a_controller_outside_the_initial_set_waits_to_join(kafka):
         time.sleep(0.5)  # nothing listens: it waits (an initial controller would have formatted by now)
         assert process.poll() is None and kafka.calls("kafka-storage.sh") == []
         listener = socket.create_server(("127.0.0.1", port))  # the quorum's controller comes up
-        stdout, stderr = process.communicate(timeout=TIMEOUT)
+        _stdout, stderr = process.communicate(timeout=TIMEOUT)
     finally:
         process.kill()
         if listener:
