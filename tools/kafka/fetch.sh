@@ -10,6 +10,10 @@ command -v java >/dev/null || { echo "fetch.sh: java is required for the real-Ka
 command -v mvn >/dev/null || { echo "fetch.sh: mvn (Maven) is required to fetch Kafka" >&2; exit 1; }
 key="$(sha256sum "$pom" | cut -c1-16)"
 dest="$cache/kafka-jars-$key"
+mkdir -p "$cache"
+# One fetch of a pom at a time: the test command and its background builds may ask at once.
+exec 9>"$dest.lock"
+flock 9
 if [ ! -f "$dest/.complete" ]; then
   rm -rf "$dest"
   mkdir -p "$dest"
