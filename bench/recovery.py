@@ -15,7 +15,7 @@ from bench.partitions import describe, longest_stall, producer_events, send_erro
 from bench.report import Figure
 from bench.throughput import stock_properties
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import running, verifiable_producer
+from tests.realkafka.stack_runner import Platform, running, verifiable_producer
 
 RATE = 300  # events per second
 VICTIM = "kafka-1"
@@ -30,24 +30,31 @@ def one_recovery(workdir: Path, stock: bool) -> dict[str, float]:
             config_map["data"]["server.properties"] = stock_properties(config_map["data"]["server.properties"])
         platform.start_brokers()
         platform.create_topic()
+        return recover(platform, workdir)
+
+
+def recover(platform: Platform, workdir: Path) -> dict[str, float]:
+    """On a running prod-shaped platform: kill -9 VICTIM under load, start it at once; the seconds until
+    every partition is in full ISR, the producer's longest stall and its send errors."""
+    if "toolbox-isr" not in platform.cluster.pods:
         platform.cluster.add_client("toolbox-isr", "Deployment", "consumer")
-        load = verifiable_producer(platform, 10_000_000, RATE, workdir)
-        wait_for(lambda: platform.cluster.output(load).count("producer_send_success") > RATE * 5, "events in flight", 120, 0.5)
-        killed = time.monotonic()
-        platform.cluster.stop(VICTIM, signal.SIGKILL)
-        platform.cluster.start(VICTIM)
-        platform.cluster.wait_port(VICTIM, 9092, timeout=240)
-        wait_for(
-            lambda: (states := describe(platform, "toolbox-isr")) and all(set(s.isr) == set(s.replicas) for s in states),
-            "every partition back in full ISR",
-            600,
-            1,
-        )
-        in_sync = time.monotonic() - killed
-        time.sleep(5)  # a few more acknowledgements after the recovery, so a stall at its end is measured
-        platform.cluster.stop(load, signal.SIGTERM, timeout=60)
-        events = producer_events(platform.cluster.output(load))
-        return {"in sync": in_sync, "stall": longest_stall(events), "send errors": send_errors(events)}
+    load = verifiable_producer(platform, 10_000_000, RATE, workdir)
+    wait_for(lambda: platform.cluster.output(load).count("producer_send_success") > RATE * 5, "events in flight", 120, 0.5)
+    killed = time.monotonic()
+    platform.cluster.stop(VICTIM, signal.SIGKILL)
+    platform.cluster.start(VICTIM)
+    platform.cluster.wait_port(VICTIM, 9092, timeout=240)
+    wait_for(
+        lambda: (states := describe(platform, "toolbox-isr")) and all(set(s.isr) == set(s.replicas) for s in states),
+        "every partition back in full ISR",
+        600,
+        1,
+    )
+    in_sync = time.monotonic() - killed
+    time.sleep(5)  # a few more acknowledgements after the recovery, so a stall at its end is measured
+    platform.cluster.stop(load, signal.SIGTERM, timeout=60)
+    events = producer_events(platform.cluster.output(load))
+    return {"in sync": in_sync, "stall": longest_stall(events), "send errors": send_errors(events)}
 
 
 def run(quick: bool, workdir: Path) -> list[Figure]:

@@ -19,13 +19,13 @@ from pathlib import Path
 from bench.partitions import PartitionWatch, describe, longest_stall, producer_events, send_errors
 from bench.report import Figure
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import running, verifiable_producer
+from tests.realkafka.stack_runner import Platform, running, verifiable_producer
 
 MIN_ISR = 2
 RATE = 300  # events per second
 
 
-def roll(platform, pods: list[str], safe: bool) -> float:
+def roll(platform: Platform, pods: list[str], safe: bool) -> float:
     """Restart `pods` one at a time; seconds from the first stop until every partition is back in full ISR."""
     started = time.monotonic()
     for pod in pods:
@@ -45,8 +45,11 @@ def roll(platform, pods: list[str], safe: bool) -> float:
     return time.monotonic() - started
 
 
-def one_roll(platform, pods: list[str], safe: bool, workdir: Path, prefix: int) -> dict[str, float]:
+def one_roll(platform: Platform, pods: list[str], safe: bool, workdir: Path, prefix: int) -> dict[str, float]:
+    """On a running prod-shaped platform: roll `pods` (`safe`: through their preStop hook) under load."""
     workdir.mkdir(parents=True, exist_ok=True)
+    if "toolbox-isr" not in platform.cluster.pods:
+        platform.cluster.add_client("toolbox-isr", "Deployment", "consumer")
     load = verifiable_producer(platform, 10_000_000, RATE, workdir, value_prefix=prefix)
     wait_for(lambda: platform.cluster.output(load).count("producer_send_success") > RATE * 3, "events in flight", 120, 0.5)
     with PartitionWatch(platform, MIN_ISR) as watch:
@@ -69,7 +72,6 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
     with running("prod", [], workdir / "platform") as platform:
         platform.start_brokers()
         platform.create_topic()
-        platform.cluster.add_client("toolbox-isr", "Deployment", "consumer")
         pods = platform.brokers[:1] if quick else platform.brokers
         for round_number in range(rounds):
             for side in ("ours", "naive"):

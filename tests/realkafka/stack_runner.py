@@ -7,6 +7,7 @@ import json
 import os
 import re
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,6 +33,17 @@ TEST_SIZING = [
     "consumer.memory=256Mi",
     "producer.intervalSeconds=0.2",
 ]
+
+# prod (KRaft) cut down to one broker: every replication setting that follows the count, set to 1.
+SINGLE_BROKER = [
+    "kafka.replicas=1",
+    "kafka.defaultReplicationFactor=1",
+    "kafka.minInsyncReplicas=1",
+    "topic.replicationFactor=1",
+    "topic.minInsyncReplicas=1",
+    "consumer.replicas=1",
+]
+COMBINED = ["controller.replicas=0"]
 
 EVENT = re.compile(r"^event-(\d+): order-placed at \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 CONSUMED = re.compile(r"^Partition:(\d+)\tOffset:(\d+)\t(\S+)\t(.*)$")
@@ -276,3 +288,54 @@ def running(stack: str, overrides: list[str], root: Path, sizing: list[str] = TE
         platform.cluster.teardown()
         summary = ", ".join(f"{k} {v:.1f}s" for k, v in platform.timings.items())
         print(f"\n[realkafka] {stack} {' '.join(overrides)}: {time.monotonic() - started:.1f}s ({summary})")
+
+
+@contextmanager
+def shared(stack: str, overrides: list[str], root: Path) -> Iterator[Platform]:
+    """A stack up as `pulumi up` leaves it (servers, then the quorum, users and topic Jobs), for the tests of
+    one module to share: each test leaves it usable for the next, the destructive ones come last."""
+    with running(stack, overrides, root) as platform:
+        platform.start_brokers()
+        platform.create_topic()
+        yield platform
+
+
+def assert_ordered_within_partitions(records: list[Record]) -> None:
+    by_partition: dict[int, list[Record]] = defaultdict(list)
+    for record in records:
+        by_partition[record.partition].append(record)
+    for partition, items in by_partition.items():
+        offsets = [r.offset for r in items]
+        numbers = [r.number for r in items]
+        assert offsets == sorted(offsets), f"partition {partition}: offsets out of order"
+        assert numbers == sorted(numbers), f"partition {partition}: events out of order {numbers[:20]}"
+
+
+def check_forms_and_flows(platform: Platform) -> None:
+    """What every shape must do, on a stack `shared` brought up: every server (brokers, controllers,
+    ZooKeeper) passes its rendered startup, readiness and liveness probes as the kubelet runs them; the
+    topic has the configured partitions and replication; seed-format events reach the consumer in order
+    within each partition, exactly what the producer sent; the rendered console logging is the one in
+    use; and the topic Job, run again on the live cluster, changes nothing and succeeds."""
+    settings = platform.settings
+    servers = [pod for pod in platform.cluster.pods.values() if "readinessProbe" in pod.container]  # not the Jobs
+    assert len(servers) == len(platform.brokers) + len(platform.controllers) + (
+        settings.zookeeper.replicas if settings.zookeeper else 0
+    )
+    for pod in servers:
+        for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
+            assert wait_for(lambda pod=pod, kind=kind: platform.cluster.probe(pod, kind), f"{pod.name} {kind}", 60), pod.name
+    assert platform.describe_topic() == (settings.topic.partitions, settings.topic.replication_factor)
+    platform.start_clients()
+    records = platform.events_consumed(15)
+    for record in records:
+        assert EVENT.match(record.value), record.value
+    assert_ordered_within_partitions(records)
+    sent = set(produced(platform.cluster.output("producer")))
+    assert {r.value for r in records} <= sent, "the consumer reads exactly what the producer sent"
+    # The rendered console-only logging config (log4j for 3.x, log4j2.yaml for 4.x) is the one in use.
+    broker_log = platform.cluster.output("kafka-0")
+    assert re.search(r"^\[\d{4}-\d\d-\d\d [\d:,]+\] INFO .+ \(kafka\.", broker_log, re.M), broker_log[-2000:]
+    assert "StatusLogger" not in broker_log and "log4j:ERROR" not in broker_log
+    # Running the idempotent topic job again on the live cluster changes nothing and succeeds.
+    assert "ready:" in platform.create_topic()

@@ -1,7 +1,14 @@
-"""The prod topology (3 dedicated controllers, 3 brokers, Kafka 4.4.0) on real Kafka: losing the active
-controller, and scaling controllers and brokers 3 -> 5 -> 3 the way `pulumi up` applies it (the rendered
-Jobs before and after the StatefulSet, in the order the component's dependencies give them), with an
-idempotent acks=all producer writing the whole time. Durations and send errors are printed."""
+"""The prod topology (3 dedicated controllers, 3 brokers, Kafka 4.4.0, RF 3, min ISR 2) on real Kafka: it
+forms and events flow; a broker killed mid-stream loses and duplicates nothing and every node restarted on
+its own disk keeps its data and the cluster id; losing the active controller elects another and loses
+nothing; controllers and brokers scale 3 -> 5 -> 3 the way `pulumi up` applies it (the rendered Jobs before
+and after the StatefulSet, in the order the component's dependencies give them) under an idempotent acks=all
+producer; a broker's preStop hook waits while its stop would leave a partition under min ISR; and the
+disruption benchmarks' measurements (bench/throughput.py, rolling.py, recovery.py) run once on it.
+
+One cluster for the module (prod's shape with the seed's PLAINTEXT listeners: SECURITY_OFF; TLS and SCRAM
+are test_security.py's), shared by the tests in the order they are written: each leaves it with its three
+controllers and three brokers running. Durations and send errors are printed."""
 
 from __future__ import annotations
 
@@ -12,23 +19,103 @@ import signal
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+from bench import recovery, rolling, throughput
 from components.config.stack_files import stack_config
 from components.engine.mock import render
+from components.kafka.manifests import claim_name
+from components.kafka.properties import log_dir
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import SECURITY_OFF, TEST_SIZING, consumed, running, verifiable_producer
+from tests.realkafka.stack_runner import (
+    EVENT,
+    SECURITY_OFF,
+    TEST_SIZING,
+    check_forms_and_flows,
+    consumed,
+    shared,
+    verifiable_producer,
+)
 
 pytestmark = pytest.mark.realkafka
 
 
 @pytest.fixture(scope="module")
 def prod(tmp_path_factory):
-    with running("prod", [], tmp_path_factory.mktemp("quorum")) as platform:
-        platform.start_brokers()
-        platform.create_topic()
+    with shared("prod", [], tmp_path_factory.mktemp("prod")) as platform:
         yield platform
+
+
+def test_cluster_forms_topic_exists_and_events_flow(prod):
+    check_forms_and_flows(prod)
+    # The scenarios below write with load generators of their own and count what is in the topic.
+    prod.cluster.stop("producer")
+    prod.cluster.stop("consumer")
+
+
+def test_broker_loss_loses_and_duplicates_nothing(prod, tmp_path):
+    """acks=all, RF 3, min ISR 2, idempotent producer: kill -9 a broker while events are in flight."""
+    platform = prod
+    total, rate = 20000, 2500
+    started = time.monotonic()
+    pod = verifiable_producer(platform, total, rate, tmp_path)
+    wait_for(lambda: platform.cluster.output(pod).count("producer_send_success") > 3000, "events in flight", 120, 0.2)
+    platform.cluster.stop("kafka-1", signal.SIGKILL)
+    killed_at = platform.cluster.output(pod).count("producer_send_success")
+    code = pod.process.wait(timeout=300)
+    elapsed = time.monotonic() - started
+    lines = [json.loads(line) for line in platform.cluster.output(pod).splitlines() if line.startswith("{")]
+    acked = [e["value"] for e in lines if e.get("name") == "producer_send_success"]
+    errors = [e for e in lines if e.get("name") == "producer_send_error"]
+    assert code == 0, platform.cluster.output(pod)[-2000:]
+
+    values = Counter(r.value for r in platform.read_all() if not EVENT.match(r.value))
+    lost = [v for v in acked if v not in values]
+    duplicated = [v for v, n in values.items() if n > 1]
+    print(
+        f"\n[realkafka] broker loss: {len(acked)} acknowledged of {total} ({len(errors)} send errors), "
+        f"kafka-1 killed after {killed_at} acks, {len(values)} distinct in topic, "
+        f"{len(lost)} lost, {len(duplicated)} duplicated, {elapsed:.1f}s"
+    )
+    assert len(acked) > killed_at
+    assert lost == [] and duplicated == []
+
+    # The cluster keeps accepting acks=all writes with one broker down (2 in-sync of 3 >= min ISR 2).
+    pod = verifiable_producer(platform, 500, 500, tmp_path)
+    assert pod.process.wait(timeout=180) == 0
+    assert platform.cluster.output(pod).count("producer_send_success") == 500
+    platform.cluster.start("kafka-1")
+    platform.cluster.wait_port("kafka-1", 9092, timeout=180)
+
+
+def cluster_id_on_disk(platform, broker: str) -> str:
+    """The cluster.id line of the broker's meta.properties, on its PVC directory."""
+    spec = platform.settings.kafka
+    meta = platform.cluster.pods[broker].claim_dirs[claim_name(spec)] / Path(log_dir(spec)).name / "meta.properties"
+    return [line for line in meta.read_text().splitlines() if line.startswith("cluster.id=")][0]
+
+
+def test_restart_on_the_same_disks_keeps_data_and_cluster_id(prod):
+    platform = prod
+    before = platform.read_all()
+    assert before, "the previous scenario left events in the topic"
+    cluster_ids = {broker: cluster_id_on_disk(platform, broker) for broker in platform.brokers}
+    assert len(set(cluster_ids.values())) == 1
+    started = time.monotonic()
+    # Restart every pod on its PVC, one at a time as a StatefulSet rolling restart does.
+    for broker in reversed(platform.brokers):
+        platform.cluster.stop(broker, signal.SIGTERM, timeout=120)
+        platform.cluster.start(broker)
+        platform.cluster.wait_port(broker, 9092, timeout=180)
+    print(f"\n[realkafka] rolling restart of 3 KRaft nodes on their disks: {time.monotonic() - started:.1f}s")
+    for broker in platform.brokers:
+        log = platform.cluster.output(broker)
+        assert "already formatted" in log, f"{broker}: formatting must be skipped on a formatted disk"
+        assert cluster_id_on_disk(platform, broker) == cluster_ids[broker]
+    after = wait_for(lambda: (r := platform.read_all()) and len(r) >= len(before) and r, "every event back")
+    assert Counter(r.value for r in after) == Counter(r.value for r in before)
 
 
 def quorum_status(platform, must_answer: bool = True) -> dict[str, str]:
@@ -206,12 +293,12 @@ def test_controllers_scale_3_to_5_to_3_as_pulumi_up_applies_it(prod, tmp_path):
     assert watch.samples > 0 and watch.offline == [], watch.offline[:10]
 
 
-def run_job(platform, rendered, prefix: str) -> tuple[int, str]:
+def run_job(platform, rendered, prefix: str, runs: int | None = None) -> tuple[int, str]:
     """Run the rendered Job whose name starts with `prefix` (kafka-drain-, kafka-spread-) to its end, with the
-    Job controller's reruns after a failure."""
+    Job controller's reruns after a failure (at most `runs`)."""
     [job] = [m["metadata"]["name"] for m in rendered.manifests if m["kind"] == "Job" and m["metadata"]["name"].startswith(prefix)]
     platform.cluster.manifests = rendered.manifests  # the new render is what `pulumi up` applies
-    return platform.cluster.run_job(job, timeout=900)
+    return platform.cluster.run_job(job, timeout=900, runs=runs)
 
 
 def replicas_by_broker(platform) -> Counter:
@@ -266,7 +353,8 @@ def test_brokers_scale_3_to_5_to_3_and_partitions_follow(prod, tmp_path):
         "prod",
     )
     before = replicas_by_broker(prod)
-    code, refused = run_job(prod, too_small, "kafka-drain-")
+    # One run: the refusal is the same on each of the reruns the Job controller would make.
+    code, refused = run_job(prod, too_small, "kafka-drain-", runs=1)
     assert code != 0 and "cannot place the replicas on brokers 0,1" in refused, refused[-3000:]
     assert "replication factor" in refused.lower(), refused[-3000:]
     assert replicas_by_broker(prod) == before
@@ -326,3 +414,17 @@ def test_a_broker_waits_to_stop_while_its_stop_would_leave_a_partition_under_min
     )
     prod.cluster.start("kafka-2")
     prod.cluster.wait_port("kafka-2", 9092, timeout=180)
+
+
+def test_the_disruption_benchmarks_measure_on_a_running_cluster(prod, tmp_path):
+    """The benchmarks' live half, once, small (scripts/bench.sh runs them in full on clusters of their own,
+    against Kafka's stock configuration; tests/unit/bench checks what they make of such measurements):
+    each measurement produces every figure it promises."""
+    numbers = throughput.perf_run(prod, 2000, "perf")
+    assert set(numbers) == {"records/s", "MB/s", "p50", "p99", "p99.9"} and numbers["records/s"] > 0, numbers
+    rolled = rolling.one_roll(prod, ["kafka-0"], True, tmp_path / "rolling", prefix=90)
+    assert set(rolled) >= {"seconds per pod", "send errors", "stall", "under min ISR s", "offline s"}, rolled
+    assert rolled["samples"] > 0 and rolled["seconds per pod"] > 0, rolled
+    recovered = recovery.recover(prod, tmp_path / "recovery")
+    assert set(recovered) == {"in sync", "stall", "send errors"} and recovered["in sync"] > 0, recovered
+    print(f"\n[realkafka] benchmarks' live round: throughput {numbers}, rolling {rolled}, recovery {recovered}")
