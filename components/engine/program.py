@@ -215,7 +215,11 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     if settings.security.scram:
         assert tls is not None
         users = KafkaUsers("kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(kafka))
-    clients_after = [topic] + ([users] if users else [])
+    # The clients are created with the rest, not after the topic Job: they wait (in bash while no broker
+    # answers, then asking for the topic) until the topic exists, and only then send or read. Their start
+    # overlaps the brokers' and the topic's; `pulumi up` still waits for (and fails with) the topic Job.
+    # With SCRAM their pods mount their user's Secret, which must exist first (not the users Job).
+    clients_after = users.secrets if users else []
     if settings.producer_enabled:
         ProducerJob("producer", args.producer, after(*clients_after))
     if settings.consumer_enabled:

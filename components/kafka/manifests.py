@@ -159,9 +159,11 @@ def _container(
             *_tls_mounts(spec)[0],
         ],
         ports=[{"name": port_name, "containerPort": port} for port_name, port in ports],
-        readinessProbe=k8s.tcp_probe(probe_port, 10, 3, delay=5),
-        # Log recovery after an unclean stop can take minutes: give the start room before liveness counts.
-        startupProbe=k8s.tcp_probe(probe_port, 10, 90),
+        # Probed every 2 s while starting and every 5 s once up: Ready follows the port within seconds, and
+        # what waits for Ready (`pulumi up`, a roll's next pod) no longer waits out a 10 s period.
+        readinessProbe=k8s.tcp_probe(probe_port, 5, 3),
+        # Log recovery after an unclean stop can take minutes: give the start room (900 s) before liveness counts.
+        startupProbe=k8s.tcp_probe(probe_port, 2, 450),
         livenessProbe=k8s.tcp_probe(probe_port, 20, 3),
         **extra,
     )

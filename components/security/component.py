@@ -178,6 +178,8 @@ class KafkaUsers(PlatformComponent):
             )
 
         super().__init__("KafkaUsers", name, objects, opts)
+        self.secrets: list[pulumi.Resource] = [self.objects[f"Secret/{user_secret(user)}"] for user in names]
+        """Each user's Secret: what a client's pod mounts (it exists before the users Job has run)."""
         job = next(key for key in self.objects if key.startswith("Job/"))
         self.secret_names = self.objects[job].id.apply(lambda _: {user: user_secret(user) for user in names})
         self.register_outputs({"secret_names": self.secret_names})

@@ -64,16 +64,36 @@ kafka_cli() {
   "$KAFKA_HOME/bin/$tool" "${options[@]}" "$@"
 }
 
-# wait_for_topic WHO: poll until TOPIC exists (brokers up, topic job done), logging as [WHO];
-# no fixed sleeps. Reads KAFKA_HOME BOOTSTRAP_SERVERS CLIENT_CONFIG TOPIC POLL_SECONDS.
+# wait_for_brokers WHO: poll every second until a broker of BOOTSTRAP_SERVERS accepts connections,
+# logging as [WHO] (to stderr: a caller's stdout may be a pipe into a Kafka client). Plain bash, no JVM:
+# a client created beside the brokers waits here without taking CPU from them while they start.
+# Reads BOOTSTRAP_SERVERS.
+wait_for_brokers() {
+  local who="$1" servers server tries=0
+  IFS=, read -ra servers <<<"$BOOTSTRAP_SERVERS"
+  while :; do
+    for server in "${servers[@]}"; do
+      answers "$server" && return 0
+    done
+    # Said at the first try and every 30 s after it: the wait may last as long as the brokers' start.
+    if ((tries % 30 == 0)); then echo "[$who] waiting for a broker of $BOOTSTRAP_SERVERS" >&2; fi
+    tries=$((tries + 1))
+    sleep 1
+  done
+}
+
+# wait_for_topic WHO: wait for a broker (wait_for_brokers), then poll until TOPIC exists (topic job
+# done), logging as [WHO] to stderr; no fixed sleeps. Reads KAFKA_HOME BOOTSTRAP_SERVERS CLIENT_CONFIG
+# TOPIC POLL_SECONDS.
 wait_for_topic() {
   local who="$1"
+  wait_for_brokers "$who"
   # --list, not --describe: a describe also reads the topic's configs, which a least-privilege client
   # (an ACL for Write or Read, and Describe) may not. grep without -q reads the whole list: grep -q may
   # exit at the first match, and the tool's SIGPIPE would then fail the pipeline (pipefail).
   until kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --list --topic "$TOPIC" 2>/dev/null |
     grep -Fx -- "$TOPIC" >/dev/null; do
-    echo "[$who] waiting for topic '$TOPIC' on $BOOTSTRAP_SERVERS"
+    echo "[$who] waiting for topic '$TOPIC' on $BOOTSTRAP_SERVERS" >&2
     sleep "$POLL_SECONDS"
   done
 }

@@ -48,11 +48,13 @@ def manifests(spec: EnsembleSpec) -> list[Manifest]:
         # Ready: the server answers `srvr` with a Mode, i.e. it is part of a serving quorum.
         readinessProbe={
             "exec": {"command": ["bash", f"{zoo_cfg.CONFIG_MOUNT}/zookeeper-ready.sh"]},
-            "periodSeconds": 10,
+            "periodSeconds": 5,
             "timeoutSeconds": 5,
             "failureThreshold": 3,
         },
-        startupProbe=k8s.tcp_probe(ZK_CLIENT_PORT, 5, 60),
+        # Every 2 s while starting (300 s in all): Ready, which the brokers' creation waits for, follows the
+        # serving ensemble within seconds.
+        startupProbe=k8s.tcp_probe(ZK_CLIENT_PORT, 2, 150),
         livenessProbe=k8s.tcp_probe(ZK_CLIENT_PORT, 15, 4),
     )
     volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "logs", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]

@@ -179,3 +179,28 @@ def test_kafka_objects_run_in_the_order_scaling_needs(monkeypatch):
     assert {drain, "StatefulSet/kafka-controller"} <= created["StatefulSet/kafka"]
     assert {"StatefulSet/kafka", "StatefulSet/kafka-controller"} <= created[spread] & created[quorum]
     assert not {"StatefulSet/kafka", "StatefulSet/kafka-controller"} & created[drain]
+
+
+def test_the_clients_start_with_the_brokers_and_the_topic_job_after_them(monkeypatch):
+    """The producer and consumer are created with the rest (they wait for the topic themselves), needing
+    only the namespace, their script and, with SCRAM, their users' Secrets; the topic and users Jobs come
+    after the brokers (the KafkaBroker component)."""
+    from components.engine import base
+
+    created, keys = {}, {}
+    original = base.resources.create
+
+    def recording(manifest, opts):
+        resource = original(manifest, opts)
+        key = f"{manifest['kind']}/{manifest['metadata']['name']}"
+        keys[id(resource)] = key
+        created[key] = {keys.get(id(d), "a component") for d in (opts.depends_on or [])}
+        return resource
+
+    monkeypatch.setattr(base.resources, "create", recording)
+    render_stack("prod")
+    users = {"Secret/kafka-user-producer", "Secret/kafka-user-consumer"}
+    assert created["Deployment/producer"] == {"Namespace/kafka-prod", "ConfigMap/producer-script", *users}
+    assert created["Deployment/consumer"] == {"Namespace/kafka-prod", "ConfigMap/consumer-script", *users}
+    for job in (key for key in created if key.startswith(("Job/topic-", "Job/kafka-users-"))):
+        assert "a component" in created[job], f"{job} waits for the brokers"

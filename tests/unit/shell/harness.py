@@ -65,6 +65,26 @@ class Sandbox:
         )
 
 
+_BROKER: list[socket.socket] = []
+
+
+def broker_port() -> int:
+    """The port of a TCP listener on 127.0.0.1 standing in for a broker's port: it accepts connections
+    and closes them (the scripts only check that a broker answers before they run a Kafka tool). One for
+    the whole test process, started on first use."""
+    if not _BROKER:
+        server = socket.create_server(("127.0.0.1", 0))
+
+        def serve() -> None:
+            while True:
+                conn, _ = server.accept()
+                conn.close()
+
+        threading.Thread(target=serve, daemon=True).start()
+        _BROKER.append(server)
+    return _BROKER[0].getsockname()[1]
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
     with socket.create_server(("127.0.0.1", 0)) as probe:

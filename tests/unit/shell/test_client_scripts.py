@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
-BOOTSTRAP = "kafka-0.kafka.demo.svc.cluster.local:9092,kafka-1.kafka.demo.svc.cluster.local:9092"
+from .harness import TIMEOUT, broker_port, free_port
+
+# The first address answers (a listener standing in for a broker), the second does not resolve.
+BOOTSTRAP = f"127.0.0.1:{broker_port()},kafka-1.kafka.demo.svc.cluster.local:9092"
 DESCRIBE = "Topic: events\tTopicId: q8AXbG5lQTWkYmjN0GSHzA\tPartitionCount: {partitions}\tReplicationFactor: {rf}\tConfigs: min.insync.replicas=2\n"
 PARTITION = "\tTopic: events\tPartition: 0\tLeader: 1\tReplicas: 1,2,0\tIsr: 1,2,0\n"
 TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
@@ -180,7 +184,7 @@ def test_producer_sends_keyed_events_round_robin(sandbox):
     assert re.search(rf"^\[producer\] Sent: event-1: order-placed at {TIMESTAMP} \(key order-1\)$", result.stderr, re.M)
     assert (
         "[producer] Starting producer, sending to topic 'events' every 0.01s (acks=all, idempotence=true, keys: 3)"
-        in result.stdout
+        in result.stderr
     )
 
 
@@ -194,15 +198,47 @@ def test_producer_sends_plain_events_without_keys(sandbox):
     assert sandbox.calls("kafka-console-producer.sh") == [producer_argv() + ["--timeout", "100"]]
     # The line the cluster tests grep for.
     assert re.search(rf"^\[producer\] Sent: event-1: order-placed at {TIMESTAMP}$", result.stderr, re.M)
-    assert "(acks=all, idempotence=true, keys: none)" in result.stdout
+    assert "(acks=all, idempotence=true, keys: none)" in result.stderr
 
 
-def test_producer_waits_for_the_topic(sandbox):
-    result, _ = run_producer(sandbox, key_count=0, lines=1)
+def test_producer_waits_for_the_topic_before_its_first_event(sandbox):
+    """The console producer may start while the topic is awaited; its first line comes only once the
+    topic is listed (the fake console producer records how many times the topic had been asked for when
+    it read that line: the third time, after two answers without it)."""
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION, fail_describes=2)
+    sandbox.fake("kafka-console-producer.sh", 'head -n 1 >"$STATE/producer.stdin"; cat "$STATE/describes" >"$STATE/asked"')
+    sandbox.install(
+        ["producer.sh"],
+        {**common_params(sandbox), "ACKS": "all", "IDEMPOTENCE": True, "INTERVAL_SECONDS": 0.01, "KEY_COUNT": 0},
+    )
+    result = sandbox.run("producer.sh")
     waiting = f"[producer] waiting for topic 'events' on {BOOTSTRAP}"
-    assert result.stdout.count(waiting) == 2
-    assert result.stdout.index(waiting) < result.stdout.index("[producer] Starting producer")
+    assert result.stderr.count(waiting) == 2
+    assert result.stderr.index(waiting) < result.stderr.index("[producer] Starting producer")
     assert len(sandbox.calls("kafka-topics.sh")) == 3
+    assert (sandbox.state / "asked").read_text().strip() == "3"
+    assert (sandbox.state / "producer.stdin").read_text().startswith("event-1: order-placed at ")
+
+
+def test_clients_wait_for_a_broker_without_starting_a_kafka_tool(sandbox):
+    """Until a broker answers, producer and consumer wait in bash alone: no Kafka tool (a JVM) runs."""
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
+    sandbox.fake("kafka-console-producer.sh")
+    sandbox.fake("kafka-console-consumer.sh")
+    nobody = f"127.0.0.1:{free_port()}"
+    params = {**common_params(sandbox), "BOOTSTRAP_SERVERS": nobody}
+    sandbox.install(
+        ["producer.sh", "consumer.sh"],
+        {**params, "ACKS": "all", "IDEMPOTENCE": True, "INTERVAL_SECONDS": 1, "KEY_COUNT": 0, "GROUP_ID": ""},
+    )
+    for script in ("producer.sh", "consumer.sh"):
+        result = subprocess.run(
+            ["timeout", "3", "bash", str(sandbox.config / script)], capture_output=True, text=True, timeout=TIMEOUT
+        )
+        assert result.returncode == 124, f"{script} ended while no broker answers:\n{result.stderr}"
+        assert result.stderr.count(f"waiting for a broker of {nobody}") == 1, result.stderr
+    assert not sandbox.calls("kafka-topics.sh") and not sandbox.calls("kafka-console-producer.sh")
+    assert not sandbox.calls("kafka-console-consumer.sh")
 
 
 # --- consumer.sh -----------------------------------------------------------------------------
@@ -216,7 +252,7 @@ def run_consumer(sandbox, group_id, env=None):
     sandbox.install(["consumer.sh"], {**common_params(sandbox), "GROUP_ID": group_id})
     result = sandbox.run("consumer.sh", env)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count(f"[consumer] waiting for topic 'events' on {BOOTSTRAP}") == 1
+    assert result.stderr.count(f"[consumer] waiting for topic 'events' on {BOOTSTRAP}") == 1
     return result
 
 

@@ -26,7 +26,15 @@ def references(body: str) -> set[str]:
 
 def test_the_package_holds_exactly_the_scripts_and_lib():
     assert sorted(p.name for p in PACKAGE_DIR.glob("*.sh")) == sorted([*shell.SCRIPTS, "lib.sh"])
-    assert LIB_FUNCTIONS == ["pod_ordinal", "zookeeper_serving", "answers", "client_options", "kafka_cli", "wait_for_topic"]
+    assert LIB_FUNCTIONS == [
+        "pod_ordinal",
+        "zookeeper_serving",
+        "answers",
+        "client_options",
+        "kafka_cli",
+        "wait_for_brokers",
+        "wait_for_topic",
+    ]
 
 
 @pytest.mark.parametrize("name", shell.SCRIPTS)
