@@ -36,6 +36,7 @@ def one_recovery(workdir: Path, stock: bool) -> dict[str, float]:
 def recover(platform: Platform, workdir: Path) -> dict[str, float]:
     """On a running prod-shaped platform: kill -9 VICTIM under load, start it at once; the seconds until
     every partition is in full ISR, the producer's longest stall and its send errors."""
+    workdir.mkdir(parents=True, exist_ok=True)
     if "toolbox-isr" not in platform.cluster.pods:
         platform.cluster.add_client("toolbox-isr", "Deployment", "consumer")
     load = verifiable_producer(platform, 10_000_000, RATE, workdir)

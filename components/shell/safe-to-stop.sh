@@ -20,9 +20,10 @@ source "$(dirname "$0")/params.env"
 if [ -w /proc/1/fd/1 ]; then exec >>/proc/1/fd/1 2>&1; fi
 
 node="$(pod_ordinal)"
+TOOL_HEAP_OPTS="-Xmx256M" # kafka-run-class.sh's own default for tools: this pod's KAFKA_HEAP_OPTS is the broker's
 mapfile -t client_settings < <(client_options --command-config)
 describe() {
-  timeout 30 "$KAFKA_HOME/bin/kafka-topics.sh" --bootstrap-server "$LOCAL_BOOTSTRAP" --describe "$@" "${client_settings[@]}" 2>/dev/null
+  kafka_tool --timeout 30 kafka-topics.sh --bootstrap-server "$LOCAL_BOOTSTRAP" --describe "$@" "${client_settings[@]}" 2>/dev/null
 }
 
 # waiting_helps DESCRIPTION MINE: how many partitions of DESCRIPTION (kafka-topics --describe lines) have a

@@ -18,6 +18,7 @@ Needs root (namespaces, mounts). Everything is torn down at the end, also after 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shlex
@@ -25,6 +26,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,10 +63,62 @@ ZK_IMAGE_MOUNT = "/apache-zookeeper"  # the image keeps ZooKeeper in /apache-zoo
 def write_stand_ins(root: Path, jar_dir: Path) -> tuple[Path, Path]:
     """(Kafka home, ZooKeeper home) stand-ins, bound at the image paths inside the pod. Each script
     execs the image script's main class; the jars are bound at <home>/libs and <home>/lib. The scripts
-    come from tools/images/stand_ins.py, which also puts them into the local cluster's images."""
+    come from tools/images/stand_ins.py, which also puts them into the local cluster's images. The Kafka
+    home holds the class data sharing archives the real image ships (storage.jsa, kafka.jsa)."""
     kafka_home, zk_home = root / "kafka-home", root / "zookeeper-home"
     stand_ins.write_stand_ins(kafka_home, zk_home, jar_dir, KAFKA_IMAGE_MOUNT, ZK_IMAGE_MOUNT)
+    for archive in cds_archives(jar_dir).glob("*.jsa"):
+        # A home written before (another stack on the same root) goes first: writing into a file that is a
+        # link to the cached archive would change the cache.
+        (kafka_home / archive.name).unlink(missing_ok=True)
+        try:
+            os.link(archive, kafka_home / archive.name)  # 70 MB each: linked, not copied, where it can be
+        except OSError:
+            shutil.copyfile(archive, kafka_home / archive.name)
     return kafka_home, zk_home
+
+
+CDS_SCRIPT = Path(__file__).resolve().parents[2] / "tools" / "images" / "cds-archives.sh"
+
+
+def cds_archives(jar_dir: Path) -> Path:
+    """The folder with storage.jsa and kafka.jsa for `jar_dir` and this machine's JVM, made once by
+    tools/images/cds-archives.sh (as the image's build makes them) and cached under KAFKA_DEMO_CACHE.
+    They are made where the pods see Kafka (/opt/kafka, the jars at /opt/kafka/libs: an archive records
+    the class path), in a mount and network namespace of their own, and removed with them."""
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True, check=True).stderr
+    inputs = [jar_dir.name, java, (Path(stand_ins.__file__)).read_text(), CDS_SCRIPT.read_text()]
+    key = hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:16]
+    cache = Path(os.environ.get("KAFKA_DEMO_CACHE", Path.home() / ".cache" / "kafka-demo"))
+    folder = cache / f"cds-{key}"
+    if (folder / ".complete").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    work = Path(tempfile.mkdtemp(prefix="kafka-demo-cds-"))
+    try:
+        home = work / "kafka-home"
+        stand_ins.write_kafka_home(home, jar_dir, KAFKA_IMAGE_MOUNT)
+        started = time.monotonic()
+        inner = (
+            f"ip link set lo up && mkdir -p {KAFKA_IMAGE_MOUNT} && mount --bind {shlex.quote(str(home))} {KAFKA_IMAGE_MOUNT} && "
+            f"mount --bind {shlex.quote(str(jar_dir))} {KAFKA_IMAGE_MOUNT}/libs && "
+            f"bash {shlex.quote(str(CDS_SCRIPT))} {KAFKA_IMAGE_MOUNT} {shlex.quote(str(work / 'run'))}"
+        )
+        result = subprocess.run(
+            ["unshare", "--net", "--mount", "--pid", "--fork", "--mount-proc", "bash", "-c", inner],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"making the class data sharing archives failed:\n{result.stdout}{result.stderr}"
+        folder.mkdir(parents=True)
+        for archive in ("storage.jsa", "kafka.jsa"):
+            shutil.copyfile(home / archive, folder / archive)
+        (folder / ".complete").touch()
+        print(f"\n[realkafka] class data sharing archives for {jar_dir.name} made in {time.monotonic() - started:.0f}s: {folder}")
+        return folder
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @dataclass
@@ -315,6 +369,24 @@ class Cluster:
     def output(self, pod: Pod | str) -> str:
         pod = self.pods[pod] if isinstance(pod, str) else pod
         return pod.log.read_text(errors="replace") if pod.log and pod.log.exists() else ""
+
+    def mapped_files(self, pod: Pod | str) -> set[str]:
+        """The files the pod's processes have mapped into memory, as the pod sees their paths (a JVM maps
+        the class data sharing archive it uses)."""
+        pod = self.pods[pod] if isinstance(pod, str) else pod
+        assert pod.process is not None and pod.process.poll() is None, f"{pod.name} is not running"
+        mapped: set[str] = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.getsid(int(entry.name)) != pod.process.pid:
+                    continue
+                lines = (entry / "maps").read_text().splitlines()
+            except (OSError, ProcessLookupError):  # gone meanwhile
+                continue
+            mapped |= {line.split(None, 5)[5] for line in lines if len(line.split(None, 5)) == 6}
+        return mapped
 
     def wait_port(self, pod: Pod | str, port: int, timeout: float = 120, restarts: int = 0) -> float:
         """Seconds until the pod accepts TCP connections on `port` (what a tcpSocket probe checks).

@@ -206,11 +206,15 @@ class Platform:
         return int(counts[1]), int(counts[2])
 
     def start_clients(self, producer: bool = True, consumer: bool = True) -> None:
+        """The stack's producer and consumer, each started unless it already runs (on a shared cluster an
+        earlier test may have started it)."""
         for name, wanted in (("producer", producer), ("consumer", consumer)):
             if wanted:
                 if name not in self.cluster.pods:
                     self.cluster.add_client(name, "Deployment")
-                self.cluster.start(name)
+                pod = self.cluster.pods[name]
+                if pod.process is None or pod.process.poll() is not None:
+                    self.cluster.start(name)
 
     def events_consumed(self, at_least: int, timeout: float = 120) -> list[Record]:
         return wait_for(
@@ -219,8 +223,21 @@ class Platform:
             timeout,
         )
 
+    def record_count(self) -> int:
+        """How many records the topic holds: the sum of its partitions' end offsets (nothing is deleted
+        here, and the stack writes no transactions, so offsets count records)."""
+        code, output = self.tool(
+            "kafka-get-offsets.sh", "--bootstrap-server", self.tool_bootstrap, "--topic", self.topic, *self.tool_config()
+        )
+        assert code == 0, output
+        return sum(int(line.rsplit(":", 1)[1]) for line in output.split() if line.startswith(f"{self.topic}:"))
+
     def read_all(self, timeout_ms: int = 15000) -> list[Record]:
-        """Every record of the topic from offset 0, read by a fresh console consumer."""
+        """Every record of the topic from offset 0, read by a fresh console consumer. Call it while nothing
+        writes to the topic: the consumer stops after as many records as the topic held when asked (it
+        would otherwise wait `timeout_ms` for records that never come); a read cut short by `timeout_ms`
+        returns fewer, which the callers' counts catch."""
+        count = self.record_count()
         _code, output = self.tool(
             "kafka-console-consumer.sh",
             "--bootstrap-server",
@@ -228,6 +245,8 @@ class Platform:
             "--topic",
             self.topic,
             "--from-beginning",
+            "--max-messages",
+            str(count),
             "--timeout-ms",
             str(timeout_ms),
             *self.tool_config("--consumer.config"),
@@ -337,5 +356,11 @@ def check_forms_and_flows(platform: Platform) -> None:
     broker_log = platform.cluster.output("kafka-0")
     assert re.search(r"^\[\d{4}-\d\d-\d\d [\d:,]+\] INFO .+ \(kafka\.", broker_log, re.M), broker_log[-2000:]
     assert "StatusLogger" not in broker_log and "log4j:ERROR" not in broker_log
+    # Every Kafka server runs with the image's class data sharing archive (start-kafka.sh), accepted by its JVM.
+    for pod in servers:
+        if pod.name.startswith("kafka"):
+            archives = [path for path in platform.cluster.mapped_files(pod) if path.endswith(".jsa")]
+            assert any(path.endswith("/kafka.jsa") for path in archives), f"{pod.name} maps no kafka.jsa, only {archives}"
+            assert "Unable to use shared archive" not in platform.cluster.output(pod), platform.cluster.output(pod)[-2000:]
     # Running the idempotent topic job again on the live cluster changes nothing and succeeds.
     assert "ready:" in platform.create_topic()

@@ -30,7 +30,9 @@ def test_the_benchmark_command_runs_and_writes_complete_figures(tmp_path):
         timeout=1200,
     )
     print(result.stdout[-6000:])
-    assert result.returncode == 0, f"bench --quick failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    assert result.returncode == 0, (
+        f"bench --quick failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-6000:]}"
+    )
     figures = json.loads((tmp_path / "latest.json").read_text())["figures"]
     assert {f["benchmark"] for f in figures} == set(LIVE)
     for figure in figures:

@@ -134,9 +134,7 @@ def start_load(platform, tmp_path, prefix: int, total: int = 200000, rate: int =
 
 def start_group_consumer(platform) -> None:
     """The stack's own consumer (its consumer group, committed offsets), running unless it already is."""
-    pod = platform.cluster.pods.get("consumer")
-    if pod is None or pod.process is None or pod.process.poll() is not None:
-        platform.start_clients(producer=False)
+    platform.start_clients(producer=False)
 
 
 def finish_load(platform, pod, prefix: int) -> tuple[list[str], int]:

@@ -2,7 +2,8 @@
 # Build the local cluster's container images offline and print the path of an OCI archive holding them:
 #   build.sh CACHE_DIR SANDBOX_IMAGE JAR_DIR [JAR_DIR...]
 #
-#   docker.io/apache/kafka:<kafka version>      base + /opt/kafka/{bin,libs,config}, user 1000; one per JAR_DIR
+#   docker.io/apache/kafka:<kafka version>      base + /opt/kafka/{bin,libs,config} and the image's class data
+#                                                sharing archives (storage.jsa, kafka.jsa), user 1000; one per JAR_DIR
 #   docker.io/library/zookeeper:<zk version>     base + /apache-zookeeper-<zk version>-bin/{bin,lib}, zkServer.sh on
 #                                                PATH, from the first JAR_DIR
 #   SANDBOX_IMAGE (e.g. registry.k8s.io/pause)   one static binary, /pause (tools/cluster/pause.c)
@@ -24,7 +25,8 @@
 #   images-<key>.names                 the image names in it, one per line
 # A warm run prints the archive path at once. Work directories are deleted; only the two .tar remain
 # (archives of other inputs are deleted when a new one is built).
-# Needs root (debootstrap, chroot, file ownership in the layers), debootstrap, umoci, gcc, python3.
+# Needs root (debootstrap, chroot, namespaces, file ownership in the layers), debootstrap, umoci, gcc, python3,
+# unshare and ip.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -38,7 +40,7 @@ base_image="kafka-demo.local/debian:bookworm"
 
 log() { echo "images: $*" >&2; }
 die() { echo "images: $*" >&2; exit 1; }
-for tool in debootstrap umoci gcc python3 sha256sum chroot; do
+for tool in debootstrap umoci gcc python3 sha256sum chroot unshare ip; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
 
@@ -105,7 +107,7 @@ fi
 # --- the images (cached) -------------------------------------------------------------------------
 key="$( { for jars in "${jar_dirs[@]}"; do basename "$jars"; done
           echo "$sandbox_image $(basename "$base_tar")"
-          cat "$here/build.sh" "$here/stand_ins.py" "$repo/tools/cluster/pause.c"; } | sha256sum | cut -c1-16)"
+          cat "$here/build.sh" "$here/stand_ins.py" "$here/cds-archives.sh" "$repo/tools/cluster/pause.c"; } | sha256sum | cut -c1-16)"
 out="$cache/images-$key.tar"
 names="$cache/images-$key.names"
 if [ -f "$out" ] && [ -f "$names" ]; then
@@ -135,6 +137,17 @@ for i in "${!jar_dirs[@]}"; do
   python3 "$here/stand_ins.py" --jars "${jar_dirs[$i]}" --kafka-home "$work/bundle/rootfs/opt/kafka" \
     --kafka-path /opt/kafka
   cp "${jar_dirs[$i]}"/*.jar "$work/bundle/rootfs/opt/kafka/libs/"
+  # The class data sharing archives the real image ships (/opt/kafka/storage.jsa, kafka.jsa), made as its
+  # build makes them, by the image's own JVM in the image's root filesystem: a private mount, PID and
+  # network namespace (its /proc, the host's /dev bound in, a loopback of its own), gone when it ends.
+  t=$(date +%s)
+  install -D -m 0755 "$here/cds-archives.sh" "$work/bundle/rootfs/tmp/cds/cds-archives.sh"
+  # shellcheck disable=SC2016  # $1 is the inner bash's own argument (the root filesystem)
+  unshare --mount --pid --net --fork --mount-proc="$work/bundle/rootfs/proc" bash -c \
+    'ip link set lo up && mount --rbind /dev "$1/dev" && chroot "$1" bash /tmp/cds/cds-archives.sh /opt/kafka /tmp/cds/work' \
+    cds "$work/bundle/rootfs" >&2 || die "the class data sharing archives of ${kafka_images[$i]} failed"
+  rm -rf "$work/bundle/rootfs/tmp/cds"
+  log "${kafka_images[$i]}: class data sharing archives in $(( $(date +%s) - t ))s"
   umoci repack --image "$oci:kafka" "$work/bundle"
   rm -rf "$work/bundle"
   umoci config --image "$oci:kafka" --tag "${kafka_images[$i]}" --config.user 1000:1000 --config.workingdir /opt/kafka \

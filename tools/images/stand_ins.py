@@ -41,6 +41,11 @@ KAFKA_TOOLS = {
     "kafka-leader-election.sh": ["org.apache.kafka.tools.LeaderElectionCommand"],
 }
 KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
+# kafka-run-class.sh's JVM flags when KAFKA_JVM_PERFORMANCE_OPTS is empty (Kafka 3.9 and 4.x alike).
+RUN_CLASS_JVM_OPTS = (
+    "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent "
+    "-XX:MaxInlineLevel=15 -Djava.awt.headless=true"
+)
 CONSOLE_LOG4J2 = (
     "status = error\n"
     "appender.stderr.type = Console\n"
@@ -100,11 +105,13 @@ def write_kafka_home(kafka_home: Path, jar_dir: Path, kafka_path: str) -> None:
             "-Dlog4j2.configurationFile=file:" + kafka_path + "/config/tools-log4j2.properties}"
         )
         path = kafka_home / "bin" / script
+        # KAFKA_JVM_PERFORMANCE_OPTS and KAFKA_OPTS as kafka-run-class.sh takes them: the first replaces its
+        # default flags, the second goes after the class path.
         path.write_text(
             "#!/bin/bash\n"
             f"# stand-in for the apache/kafka image's {script}\n"
-            f"exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} -XX:+UseG1GC -Djava.awt.headless=true {logging} "
-            f'-cp "{kafka_path}/libs/*" {main_class} "$@"\n'
+            f"exec java ${{KAFKA_HEAP_OPTS:--Xmx256M}} ${{KAFKA_JVM_PERFORMANCE_OPTS:-{RUN_CLASS_JVM_OPTS}}} {logging} "
+            f'-cp "{kafka_path}/libs/*" ${{KAFKA_OPTS:-}} {main_class} "$@"\n'
         )
         path.chmod(0o755)
 

@@ -16,11 +16,13 @@ from . import shell
 
 TIMEOUT = 20  # seconds; every script here ends in well under one, so this only turns a hang into a failure
 
-# Every fake appends its argv, one `printf %q` line per call, to <state>/<tool>.calls.
+# Every fake appends its argv, one `printf %q` line per call, to <state>/<tool>.calls, and the JVM settings
+# kafka-run-class.sh would take from its environment, one line per call, to <state>/<tool>.jvm.
 _FAKE_HEADER = """#!/bin/bash
 set -euo pipefail
 STATE={state}
 {{ printf '%q ' "$@"; echo; }} >>"$STATE/{name}.calls"
+echo "heap=${{KAFKA_HEAP_OPTS:-}} jvm=${{KAFKA_JVM_PERFORMANCE_OPTS:-}}" >>"$STATE/{name}.jvm"
 """
 
 
@@ -45,6 +47,11 @@ class Sandbox:
         """The argv of each call of fake `name`, in order."""
         path = self.state / f"{name}.calls"
         return [shlex.split(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    def jvm(self, name: str) -> list[str]:
+        """The JVM settings each call of fake `name` got ("heap=... jvm=..."), in order."""
+        path = self.state / f"{name}.jvm"
+        return path.read_text().splitlines() if path.exists() else []
 
     def install(self, scripts: list[str], params: Mapping) -> None:
         """Write config_files(scripts, params) where the pod would mount them."""

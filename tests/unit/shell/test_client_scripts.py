@@ -117,6 +117,16 @@ def test_create_topic_grows_partitions(sandbox):
     assert len(sandbox.calls("kafka-configs.sh")) == 1
 
 
+def test_the_topic_jobs_tools_run_as_short_lived_tools_with_the_jobs_heap(sandbox):
+    sandbox.fake("kafka-configs.sh")
+    sandbox.install(["create-topic.sh"], topic_params(sandbox))
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
+    result = sandbox.run("create-topic.sh", {"KAFKA_HEAP_OPTS": "-Xms128m -Xmx128m"})
+    assert result.returncode == 0, result.stderr
+    tool = "heap=-Xms128m -Xmx128m jvm=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true"
+    assert sandbox.jvm("kafka-topics.sh") == [tool, tool] and sandbox.jvm("kafka-configs.sh") == [tool]
+
+
 def test_create_topic_refuses_to_shrink(sandbox):
     result = run_create_topic(sandbox, DESCRIBE.format(partitions=6, rf=3), partitions=3)
     assert result.returncode == 1

@@ -68,6 +68,37 @@ def test_start_kafka_kraft_fills_identity_formats_and_starts(kafka):
     assert "[start-kafka] kafka-2: node 2, kraft" in result.stdout
 
 
+SERVER_DEFAULTS = (
+    "-server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent "
+    "-XX:MaxInlineLevel=15 -Djava.awt.headless=true"
+)
+TOOL = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true"
+
+
+@pytest.mark.parametrize("archives", [False, True], ids=["image without archives", "image with archives"])
+def test_start_kafka_uses_the_images_class_data_sharing_archives_when_it_has_them(kafka, archives):
+    """As the apache/kafka image's own launcher: storage.jsa for the format, kafka.jsa for the server; the
+    server keeps kafka-run-class.sh's flags, the format runs as a tool with a tool's heap (the pod's
+    KAFKA_HEAP_OPTS is the server's)."""
+    if archives:
+        (kafka.kafka_home / "storage.jsa").write_text("archive")
+        (kafka.kafka_home / "kafka.jsa").write_text("archive")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-2", "KAFKA_HEAP_OPTS": "-Xms2048m -Xmx2048m"})
+    assert result.returncode == 0, result.stderr
+    storage = f" -XX:SharedArchiveFile={kafka.kafka_home}/storage.jsa" if archives else ""
+    server = f" -XX:SharedArchiveFile={kafka.kafka_home}/kafka.jsa" if archives else ""
+    assert kafka.jvm("kafka-storage.sh") == [f"heap=-Xmx256M jvm={TOOL}{storage}"]
+    assert kafka.jvm("kafka-server-start.sh") == [f"heap=-Xms2048m -Xmx2048m jvm={SERVER_DEFAULTS}{server}"]
+
+
+def test_start_kafka_keeps_jvm_flags_the_pod_sets(kafka):
+    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-2", "KAFKA_JVM_PERFORMANCE_OPTS": "-XX:+UseZGC"})
+    assert result.returncode == 0, result.stderr
+    assert kafka.jvm("kafka-server-start.sh") == ["heap= jvm=-XX:+UseZGC"]
+
+
 EXTERNAL_ADDRESSES = "kafka-0=203.0.113.10:31090,kafka-1=203.0.113.10:31091,kafka-10=[2001:db8::1]:31100"
 
 
@@ -509,7 +540,7 @@ def run_safe_to_stop(kafka, port, wait=60):
             "BROKER_ADDRESS": f"127.0.0.{{id}}:{port}",
         },
     )
-    return kafka.run("safe-to-stop.sh", {"POD_NAME": "kafka-1"})
+    return kafka.run("safe-to-stop.sh", {"POD_NAME": "kafka-1", "KAFKA_HEAP_OPTS": "-Xms2048m -Xmx2048m"})
 
 
 def broker_2_up():
@@ -527,6 +558,8 @@ def test_safe_to_stop_waits_while_a_running_broker_catches_up_and_stopping_would
     assert "no partition waits on a catching-up replica that needs node 1; stopping" in result.stdout
     assert len(kafka.calls("kafka-topics.sh")) == 6
     assert kafka.calls("kafka-topics.sh")[0][:2] == ["--bootstrap-server", "localhost:9092"]
+    # The hook's tool runs in the broker's container with a tool's heap, not the broker's (-Xms2048m).
+    assert set(kafka.jvm("kafka-topics.sh")) == {f"heap=-Xmx256M jvm={TOOL}"}
 
 
 def test_safe_to_stop_does_not_wait_for_a_replica_on_a_broker_that_is_down(kafka):
