@@ -45,23 +45,38 @@ def pulumi(engine, *args: str, stack: str) -> tuple[float, float, str]:
     return wall, peak, output
 
 
-def run(quick: bool, workdir: Path) -> list[Figure]:
-    rounds = 1 if quick else 3
+def previews(engine, rounds: int) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
+    """(seconds, peak MiB) of `pulumi preview` of a new prod-shaped stack with each of SIZES brokers,
+    `rounds` times in turn, after one warm-up preview."""
     seconds: dict[int, list[float]] = {n: [] for n in SIZES}
     memory: dict[int, list[float]] = {n: [] for n in SIZES}
+    for brokers in SIZES:
+        stack = f"bench-preview-{brokers}"
+        engine.write_stack(stack, stack_config("prod", overrides(brokers) + SMALL + [f"namespace={NAMESPACE}"]))
+        engine.init_stack(stack)
+    pulumi(engine, "preview", stack=f"bench-preview-{SIZES[0]}")  # warm-up: plugin start, bytecode, page cache
+    for _ in range(rounds):
+        for brokers in SIZES:
+            wall, peak, output = pulumi(engine, "preview", stack=f"bench-preview-{brokers}")
+            assert " to create" in output, output[-2000:]
+            seconds[brokers].append(wall)
+            memory[brokers].append(peak)
+    return seconds, memory
+
+
+def no_op_up(engine, stack: str) -> float:
+    """Seconds of a `pulumi up` of a deployed `stack` that must change nothing."""
+    wall, _, output = pulumi(engine, "up", "--yes", "--skip-preview", stack=stack)
+    changed = [word for word in ("created", "updated", "replaced", "deleted") if f" {word}" in output.split("Resources:")[-1]]
+    assert not changed, f"the no-op up changed something ({changed}):\n{output[-2000:]}"
+    return wall
+
+
+def run(quick: bool, workdir: Path) -> list[Figure]:
+    rounds = 1 if quick else 3
     no_op: list[float] = []
     with engine_on_cluster(workdir) as (engine, cluster):
-        for brokers in SIZES:
-            stack = f"bench-preview-{brokers}"
-            engine.write_stack(stack, stack_config("prod", overrides(brokers) + SMALL + [f"namespace={NAMESPACE}"]))
-            engine.init_stack(stack)
-        pulumi(engine, "preview", stack=f"bench-preview-{SIZES[0]}")  # warm-up: plugin start, bytecode, page cache
-        for _ in range(rounds):
-            for brokers in SIZES:
-                wall, peak, output = pulumi(engine, "preview", stack=f"bench-preview-{brokers}")
-                assert " to create" in output, output[-2000:]
-                seconds[brokers].append(wall)
-                memory[brokers].append(peak)
+        seconds, memory = previews(engine, rounds)
         stack = "bench-prod"
         engine.write_stack(stack, stack_config("prod", SMALL + (QUICK_SHAPE if quick else []) + [f"namespace={NAMESPACE}"]))
         engine.init_stack(stack)
@@ -69,13 +84,7 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
             started = time.monotonic()
             engine.up(stack)
             print(f"[bench] engine-cost: prod up in {time.monotonic() - started:.1f}s", flush=True)
-            for _ in range(rounds):
-                wall, _, output = pulumi(engine, "up", "--yes", "--skip-preview", stack=stack)
-                changed = [
-                    word for word in ("created", "updated", "replaced", "deleted") if f" {word}" in output.split("Resources:")[-1]
-                ]
-                assert not changed, f"the no-op up changed something ({changed}):\n{output[-2000:]}"
-                no_op.append(wall)
+            no_op = [no_op_up(engine, stack) for _ in range(rounds)]
         finally:
             remove_stack(engine, cluster, stack, NAMESPACE)
     figures = []

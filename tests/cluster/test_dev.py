@@ -96,6 +96,7 @@ def test_seed_walkthrough_verbatim(cluster, dev, tmp_path):
     listing = cluster.kubectl(*["get", "pods", "-n", "kafka-demo"]).stdout
     for prefix in ("zookeeper-0", "kafka-0", "producer-", "consumer-"):
         assert re.search(rf"^{prefix}\S*\s+1/1\s+Running", listing, re.M), f"{prefix} not running:\n{listing}"
+    assert re.search(r"^topic-events-\S+\s+0/1\s+Completed", listing, re.M), f"the topic job's pod:\n{listing}"
 
     wait_for(lambda: len(sent_numbers(cluster, NAMESPACE)) >= 3, "three [producer] Sent: lines", timeout=60)
     producer_log = cluster.kubectl(*["logs", "deploy/producer", "-n", "kafka-demo"]).stdout
