@@ -12,6 +12,10 @@ version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" {print $3}' "$here/
 [ -n "$version" ] || { echo "build.sh: no k8s.io/kubernetes version in $here/go.mod" >&2; exit 1; }
 key="$(cat "$here/go.mod" "$here/go.sum" | sha256sum | cut -c1-12)"
 dest="$cache/kube-$version-$key"
+mkdir -p "$cache"
+# One build at a time: the test command's build lanes may both ask (scripts/lib/builds.sh); the second waits.
+exec 9>"$dest.lock"
+flock 9
 if [ ! -f "$dest/.complete" ]; then
   rm -rf "$dest"
   mkdir -p "$dest"
