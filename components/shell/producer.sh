@@ -44,9 +44,20 @@ events() {
 }
 
 mapfile -t client_settings < <(client_options --producer.config)
-# If the producer exits, pipefail ends the pod and Kubernetes restarts it.
+# The pipeline runs in the background and this script waits for it: as the container's PID 1 this bash
+# gets no SIGTERM it has no handler for, so it handles it, passing it on to the console producer (which
+# sends what it holds and exits) instead of the pod sitting out its grace period until it is killed.
 events | "$KAFKA_HOME/bin/kafka-console-producer.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --topic "$TOPIC" \
   --producer-property acks="$ACKS" \
   --producer-property enable.idempotence="$IDEMPOTENCE" \
   --producer-property client.id="${POD_NAME:-producer}" \
-  "${key_args[@]}" "${client_settings[@]}" --timeout 100
+  "${key_args[@]}" "${client_settings[@]}" --timeout 100 &
+producer=$!
+trap 'kill -TERM "$producer" 2>/dev/null || true' TERM
+# If the console producer exits, so does the pod (with its code), and Kubernetes restarts it. `wait` also
+# returns when the trap has run: then wait again, for the producer's own exit.
+while :; do
+  code=0
+  wait "$producer" || code=$?
+  kill -0 "$producer" 2>/dev/null || exit "$code"
+done

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
+import time
 
 from .harness import TIMEOUT, broker_port, free_port
 
@@ -228,6 +230,35 @@ def test_producer_waits_for_the_topic_before_its_first_event(sandbox):
     assert len(sandbox.calls("kafka-topics.sh")) == 3
     assert (sandbox.state / "asked").read_text().strip() == "3"
     assert (sandbox.state / "producer.stdin").read_text().startswith("event-1: order-placed at ")
+
+
+def test_producer_passes_sigterm_on_to_the_console_producer(sandbox):
+    """In its pod the script is PID 1, which the kernel gives no SIGTERM it has no handler for: it handles
+    it, and the console producer gets it (and exits, flushing), instead of the pod being killed after its
+    grace period. Here the script is not PID 1: without the handler SIGTERM would end bash and leave the
+    console producer running, never told."""
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
+    sandbox.fake(
+        "kafka-console-producer.sh",
+        'trap \'echo TERM >"$STATE/producer.signal"; exit 143\' TERM\nwhile read -r line; do echo "$line" >>"$STATE/producer.stdin"; done',
+    )
+    sandbox.install(
+        ["producer.sh"],
+        {**common_params(sandbox), "ACKS": "all", "IDEMPOTENCE": True, "INTERVAL_SECONDS": 0.05, "KEY_COUNT": 0},
+    )
+    script = subprocess.Popen(
+        ["bash", str(sandbox.config / "producer.sh")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (sandbox.state / "producer.stdin").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert (sandbox.state / "producer.stdin").exists(), "no event reached the console producer"
+        script.send_signal(signal.SIGTERM)
+        assert script.wait(timeout=10) == 143
+    finally:
+        script.kill()
+    assert (sandbox.state / "producer.signal").read_text().strip() == "TERM"
 
 
 def test_clients_wait_for_a_broker_without_starting_a_kafka_tool(sandbox):
