@@ -210,11 +210,16 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
         args.kafka,
         after(*([zookeeper] if zookeeper else []), *([tls] if tls else []), *([external] if external else [])),
     )
-    topic = KafkaTopic("topic", args.topic, after(kafka))
+    # The topic and users Jobs need the brokers serving (KafkaBroker.serving: the brokers' StatefulSet Ready,
+    # which keeps them after a replaced StatefulSet such as a mode switch's new, empty cluster, and the
+    # spread Job), not the rest of the component: the quorum Job settles the controllers meanwhile.
+    topic = KafkaTopic("topic", args.topic, after(*kafka.serving))
     users = None
     if settings.security.scram:
         assert tls is not None
-        users = KafkaUsers("kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(kafka))
+        users = KafkaUsers(
+            "kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(*kafka.serving)
+        )
     # The clients are created with the rest, not after the topic Job: they wait (in bash while no broker
     # answers, then asking for the topic) until the topic exists, and only then send or read. Their start
     # overlaps the brokers' and the topic's; `pulumi up` still waits for (and fails with) the topic Job.

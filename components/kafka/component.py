@@ -175,6 +175,11 @@ class KafkaBroker(PlatformComponent):
         super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision, external_addresses), opts)
         self.spec = spec
         self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)
+        _, spread = manifests.replica_job_names(spec)
+        self.serving: list[pulumi.Resource] = [self.stateful_set, self.object("Job", spread)]
+        """What a client of the brokers waits for (the stack's topic and users Jobs): the brokers Ready, and a
+        scale-up's replicas moved onto the new ones (a topic's partitions do not grow during a reassignment).
+        Not the quorum Job: the brokers serve while the controllers' voter set settles."""
         self.service: k8s.core.v1.Service = self.object("Service", NAME)
         self.config_map: k8s.core.v1.ConfigMap = self.object("ConfigMap", manifests.CONFIGMAP)
         self.bootstrap_servers = self.when_ready("StatefulSet", NAME, spec.bootstrap_servers)

@@ -11,11 +11,18 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/params.env"
 
 # Creation fails until enough brokers have registered for the replication factor: retry.
-until kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --create --if-not-exists --topic "$TOPIC" \
-  --partitions "$PARTITIONS" --replication-factor "$REPLICATION_FACTOR" --config min.insync.replicas="$MIN_INSYNC_REPLICAS"; do
+until created="$(kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --create --if-not-exists --topic "$TOPIC" \
+  --partitions "$PARTITIONS" --replication-factor "$REPLICATION_FACTOR" --config min.insync.replicas="$MIN_INSYNC_REPLICAS")"; do
   echo "[topic] cluster not ready to create '$TOPIC' (RF $REPLICATION_FACTOR) yet; retrying"
   sleep "$POLL_SECONDS"
 done
+[ -z "$created" ] || echo "$created"
+# Created just now: with exactly the partitions, replication factor and min.insync.replicas asked for, so
+# there is nothing to compare or change (and no further tool to start). Otherwise it existed: check it.
+if [[ "$created" == *"Created topic $TOPIC."* ]]; then
+  echo "[topic] '$TOPIC' ready: $PARTITIONS partitions, replication factor $REPLICATION_FACTOR, min.insync.replicas $MIN_INSYNC_REPLICAS"
+  exit 0
+fi
 
 describe="$(kafka_cli kafka-topics.sh --bootstrap-server "$BOOTSTRAP_SERVERS" --describe --topic "$TOPIC")"
 

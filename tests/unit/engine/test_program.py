@@ -184,7 +184,8 @@ def test_kafka_objects_run_in_the_order_scaling_needs(monkeypatch):
 def test_the_clients_start_with_the_brokers_and_the_topic_job_after_them(monkeypatch):
     """The producer and consumer are created with the rest (they wait for the topic themselves), needing
     only the namespace, their script and, with SCRAM, their users' Secrets; the topic and users Jobs come
-    after the brokers (the KafkaBroker component)."""
+    after the brokers' StatefulSet and spread Job (a topic does not grow during a scale-up's reassignment),
+    not after the quorum Job."""
     from components.engine import base
 
     created, keys = {}, {}
@@ -202,5 +203,10 @@ def test_the_clients_start_with_the_brokers_and_the_topic_job_after_them(monkeyp
     users = {"Secret/kafka-user-producer", "Secret/kafka-user-consumer"}
     assert created["Deployment/producer"] == {"Namespace/kafka-prod", "ConfigMap/producer-script", *users}
     assert created["Deployment/consumer"] == {"Namespace/kafka-prod", "ConfigMap/consumer-script", *users}
-    for job in (key for key in created if key.startswith(("Job/topic-", "Job/kafka-users-"))):
-        assert "a component" in created[job], f"{job} waits for the brokers"
+    jobs = [key for key in created if key.startswith(("Job/topic-", "Job/kafka-users-"))]
+    assert len(jobs) == 2
+    for job in jobs:
+        assert "StatefulSet/kafka" in created[job], f"{job} waits for the brokers"
+        assert {key for key in created[job] if key.startswith("Job/")} == {
+            f"Job/{replica_job_names(load_settings(stack_config('prod'), 'prod').kafka)[1]}"
+        }, f"{job} waits for the spread Job, and no other"

@@ -15,12 +15,14 @@ DESCRIBE = "Topic: events\tTopicId: q8AXbG5lQTWkYmjN0GSHzA\tPartitionCount: {par
 PARTITION = "\tTopic: events\tPartition: 0\tLeader: 1\tReplicas: 1,2,0\tIsr: 1,2,0\n"
 TIMESTAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
-# kafka-topics.sh: --create fails the first <fail_creates> times; --describe and --list fail the first
-# <fail_describes> times, then print $STATE/describe (--list: the topic's name).
+# kafka-topics.sh: --create fails the first <fail_creates> times, then says it created the topic if $STATE/new
+# exists (as Kafka's tool does for a new topic) and nothing otherwise (it existed: --if-not-exists);
+# --describe and --list fail the first <fail_describes> times, then print $STATE/describe (--list: its name).
 FAKE_TOPICS = """
 count() {{ local n; n="$(cat "$STATE/$1" 2>/dev/null || echo 0)"; echo $((n + 1)) >"$STATE/$1"; echo "$n"; }}
 case " $* " in
-  *" --create "*) [ "$(count creates)" -ge {fail_creates} ] || {{ echo "not enough brokers" >&2; exit 1; }} ;;
+  *" --create "*) [ "$(count creates)" -ge {fail_creates} ] || {{ echo "not enough brokers" >&2; exit 1; }}
+                  if [ -f "$STATE/new" ]; then echo "Created topic events."; fi ;;
   *" --describe "*) [ "$(count describes)" -ge {fail_describes} ] || {{ echo "unknown topic" >&2; exit 1; }}
                     cat "$STATE/describe" ;;
   *" --list "*) [ "$(count describes)" -ge {fail_describes} ] || {{ echo "unknown topic" >&2; exit 1; }}
@@ -127,6 +129,17 @@ def test_the_topic_jobs_tools_run_as_short_lived_tools_with_the_jobs_heap(sandbo
     assert result.returncode == 0, result.stderr
     tool = "heap=-Xms128m -Xmx128m jvm=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Djava.awt.headless=true"
     assert sandbox.jvm("kafka-topics.sh") == [tool, tool] and sandbox.jvm("kafka-configs.sh") == [tool]
+
+
+def test_a_topic_created_just_now_needs_no_other_tool(sandbox):
+    """Kafka created it with the partitions, replication factor and min ISR asked for: no describe, no
+    alter, no config call (each a JVM the clients' first events would wait for)."""
+    (sandbox.state / "new").touch()
+    result = run_create_topic(sandbox, DESCRIBE.format(partitions=1, rf=1) + PARTITION)
+    assert result.returncode == 0, result.stderr
+    assert topic_actions(sandbox) == ["--create"] * 3 and sandbox.calls("kafka-configs.sh") == []
+    assert "Created topic events." in result.stdout
+    assert "[topic] 'events' ready: 3 partitions, replication factor 3, min.insync.replicas 2" in result.stdout
 
 
 def test_create_topic_refuses_to_shrink(sandbox):
