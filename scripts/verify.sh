@@ -88,5 +88,6 @@ if wants shell; then
 fi
 if wants unit; then
   check unit
-  .venv/bin/python -m pytest tests/unit "${pytest_args[@]}"
+  # Two workers (pytest-xdist): the unit tests are independent of each other and use both cores.
+  .venv/bin/python -m pytest tests/unit -n 2 "${pytest_args[@]}"
 fi

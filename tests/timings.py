@@ -103,8 +103,8 @@ def pytest_runtest_logreport(report) -> None:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not RECORDER.tests:
-        return
+    if not RECORDER.tests or hasattr(terminalreporter.config, "workerinput"):  # a pytest-xdist worker: its
+        return  # controller gets every report and prints and records them
     terminalreporter.section("time by tier")
     terminalreporter.write_line(summary(list(RECORDER.tests.values())))
     target = os.environ.get("KAFKA_DEMO_TIMINGS")

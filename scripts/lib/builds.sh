@@ -73,3 +73,8 @@ for part in "${parts[@]}"; do
   esac
 done
 wait
+# Exit status (for a caller that waits for the whole, such as scripts/bench.sh): the first failed part's.
+for part in "${parts[@]}"; do
+  code="$(cat "$dir/$part.status")"
+  [ "$code" = 0 ] || exit "$code"
+done
