@@ -217,9 +217,7 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     users = None
     if settings.security.scram:
         assert tls is not None
-        users = KafkaUsers(
-            "kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(*kafka.serving)
-        )
+        users = KafkaUsers("kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(*kafka.serving))
     # The clients are created with the rest, not after the topic Job: they wait (in bash while no broker
     # answers, then asking for the topic) until the topic exists, and only then send or read. Their start
     # overlaps the brokers' and the topic's; `pulumi up` still waits for (and fails with) the topic Job.

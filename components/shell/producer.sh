@@ -2,8 +2,9 @@
 # producer.sh: once TOPIC exists, send an "event-N: order-placed at <time>" line every
 # INTERVAL_SECONDS through one long-lived console producer (one JVM, not one per event).
 # KEY_COUNT > 0 keys the events order-1..order-KEY_COUNT in turn; 0 sends them without keys.
-# The console producer starts as soon as a broker answers, while the topic is still awaited: its JVM
-# start overlaps the topic's creation, and its first line (event-1) is written only once the topic exists.
+# The console producer starts only once this client sees the topic: with SCRAM that also means its user and
+# ACLs exist (a producer started before them fails its sends for good, while this script would go on logging
+# "Sent": found by the whole-path tier, where the clients start beside the users Job).
 # params: ACKS BOOTSTRAP_SERVERS CLIENT_CONFIG IDEMPOTENCE INTERVAL_SECONDS KAFKA_HOME KEY_COUNT POLL_SECONDS TOPIC
 # Environment: POD_NAME (optional; the client.id).
 set -euo pipefail
@@ -13,7 +14,7 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=/dev/null
 source "$(dirname "$0")/params.env"
 
-wait_for_brokers producer
+wait_for_topic producer
 
 key_args=()
 keys=none
@@ -22,12 +23,11 @@ if ((KEY_COUNT > 0)); then
   key_args=(--property parse.key=true --property 'key.separator=|')
   keys="$KEY_COUNT"
 fi
+echo "[producer] Starting producer, sending to topic '$TOPIC' every ${INTERVAL_SECONDS}s" \
+  "(acks=$ACKS, idempotence=$IDEMPOTENCE, keys: $keys)"
+
 events() {
   local count=0 message key
-  # stdout is the console producer's input: only events go there.
-  wait_for_topic producer
-  echo "[producer] Starting producer, sending to topic '$TOPIC' every ${INTERVAL_SECONDS}s" \
-    "(acks=$ACKS, idempotence=$IDEMPOTENCE, keys: $keys)" >&2
   while true; do
     count=$((count + 1))
     message="event-${count}: order-placed at $(date '+%Y-%m-%d %H:%M:%S')"

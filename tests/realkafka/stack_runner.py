@@ -311,10 +311,13 @@ def running(stack: str, overrides: list[str], root: Path, sizing: list[str] = TE
 
 @contextmanager
 def shared(stack: str, overrides: list[str], root: Path) -> Iterator[Platform]:
-    """A stack up as `pulumi up` leaves it (servers, then the quorum, users and topic Jobs), for the tests of
-    one module to share: each test leaves it usable for the next, the destructive ones come last."""
+    """A stack up as `pulumi up` brings it up, for the tests of one module to share (each test leaves it
+    usable for the next, the destructive ones come last): the servers, then the producer and consumer
+    beside the users and topic Jobs (`pulumi up` creates the clients with the rest; they wait for the
+    topic, and with SCRAM for their users, themselves)."""
     with running(stack, overrides, root) as platform:
         platform.start_brokers()
+        platform.start_clients()
         platform.create_topic()
         yield platform
 

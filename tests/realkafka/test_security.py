@@ -18,7 +18,7 @@ from cryptography import x509
 from components.security import pki
 from components.security.provider import tls_outputs
 from tests.helpers import wait_for
-from tests.realkafka.stack_runner import EVENT, IDEMPOTENT, produced, running, verifiable_producer
+from tests.realkafka.stack_runner import EVENT, IDEMPOTENT, produced, shared, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
 
@@ -29,10 +29,7 @@ PROBE = "/etc/probe"  # the probing client's own settings, mounted from the test
 
 @pytest.fixture(scope="module")
 def secure_cluster(tmp_path_factory):
-    with running("prod", SECURE, tmp_path_factory.mktemp("secure")) as platform:
-        platform.start_brokers()
-        output = platform.create_topic()  # the users Job first
-        del output
+    with shared("prod", SECURE, tmp_path_factory.mktemp("secure")) as platform:  # the clients before the users Job
         yield platform
 
 
