@@ -228,7 +228,14 @@ def statefulset(
     return {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
-        "metadata": meta(namespace_name, app, app),
+        "metadata": {
+            **meta(namespace_name, app, app),
+            # Deleted (destroy, replacement) only once its pods are gone, not with them still stopping in the
+            # background: what depends on this StatefulSet goes first and what it depends on goes after it,
+            # so brokers stop while the ZooKeeper ensemble or the controllers they shut down through still
+            # run (pulumi-kubernetes 4.12+ reads this annotation).
+            "annotations": {"pulumi.com/deletionPropagationPolicy": "foreground"},
+        },
         "spec": {
             "serviceName": app,
             "replicas": replicas,

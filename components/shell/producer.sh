@@ -2,9 +2,11 @@
 # producer.sh: once TOPIC exists, send an "event-N: order-placed at <time>" line every
 # INTERVAL_SECONDS through one long-lived console producer (one JVM, not one per event).
 # KEY_COUNT > 0 keys the events order-1..order-KEY_COUNT in turn; 0 sends them without keys.
-# The console producer starts only once this client sees the topic: with SCRAM that also means its user and
-# ACLs exist (a producer started before them fails its sends for good, while this script would go on logging
-# "Sent": found by the whole-path tier, where the clients start beside the users Job).
+# Without client settings (a PLAINTEXT cluster) the console producer starts as soon as a broker answers: its
+# JVM start overlaps the topic's creation, and event-1 is written once the topic is listed. With them (TLS,
+# SCRAM) it starts only once the topic is listed with them, i.e. its user and ACLs exist: a producer started
+# before them fails its sends for good while this script goes on logging "Sent" (found by the whole-path
+# tier, where the clients start beside the users Job).
 # params: ACKS BOOTSTRAP_SERVERS CLIENT_CONFIG IDEMPOTENCE INTERVAL_SECONDS KAFKA_HOME KEY_COUNT POLL_SECONDS TOPIC
 # Environment: POD_NAME (optional; the client.id).
 set -euo pipefail
@@ -14,7 +16,13 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck source=/dev/null
 source "$(dirname "$0")/params.env"
 
-wait_for_topic producer
+topic_listed=no
+if [ -n "$CLIENT_CONFIG" ]; then
+  wait_for_topic producer
+  topic_listed=yes
+else
+  wait_for_brokers producer
+fi
 
 key_args=()
 keys=none
@@ -28,6 +36,7 @@ echo "[producer] Starting producer, sending to topic '$TOPIC' every ${INTERVAL_S
 
 events() {
   local count=0 message key
+  [ "$topic_listed" = yes ] || wait_for_topic producer # stdout is the console producer's input: it says nothing there
   while true; do
     count=$((count + 1))
     message="event-${count}: order-placed at $(date '+%Y-%m-%d %H:%M:%S')"

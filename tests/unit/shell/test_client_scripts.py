@@ -273,6 +273,27 @@ def test_producer_passes_sigterm_on_to_the_console_producer(sandbox):
     assert (sandbox.state / "producer.signal").read_text().strip() == "TERM"
 
 
+def test_with_client_settings_the_console_producer_starts_only_once_the_topic_is_listed(sandbox):
+    """With SCRAM a producer started before its user and ACLs exist fails its sends for good: it starts only
+    after the topic is listed with its settings (the fake records how many times the topic had been asked
+    for when it started: the third time, after two answers without it)."""
+    fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION, fail_describes=2)
+    sandbox.fake("kafka-console-producer.sh", 'cat "$STATE/describes" >"$STATE/asked"; head -n 1 >/dev/null')
+    sandbox.install(
+        ["producer.sh"],
+        {
+            **common_params(sandbox),
+            "CLIENT_CONFIG": "/etc/kafka-client/client.properties",
+            "ACKS": "all",
+            "IDEMPOTENCE": True,
+            "INTERVAL_SECONDS": 0.01,
+            "KEY_COUNT": 0,
+        },
+    )
+    sandbox.run("producer.sh")
+    assert (sandbox.state / "asked").read_text().strip() == "3"
+
+
 def test_clients_wait_for_a_broker_without_starting_a_kafka_tool(sandbox):
     """Until a broker answers, producer and consumer wait in bash alone: no Kafka tool (a JVM) runs."""
     fake_topics(sandbox, DESCRIBE.format(partitions=3, rf=3) + PARTITION)
