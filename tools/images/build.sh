@@ -137,6 +137,9 @@ for i in "${!jar_dirs[@]}"; do
   python3 "$here/stand_ins.py" --jars "${jar_dirs[$i]}" --kafka-home "$work/bundle/rootfs/opt/kafka" \
     --kafka-path /opt/kafka
   cp "${jar_dirs[$i]}"/*.jar "$work/bundle/rootfs/opt/kafka/libs/"
+  # Whole-second times: a layer keeps only seconds, and an archive is used only with jars whose time and size
+  # are what it recorded (else the JVM says "A jar file is not the one used while building the shared archive").
+  touch -d "@$(date +%s)" "$work/bundle/rootfs/opt/kafka/libs/"*.jar
   # The class data sharing archives the real image ships (/opt/kafka/storage.jsa, kafka.jsa), made as its
   # build makes them, by the image's own JVM in the image's root filesystem: a private mount, PID and
   # network namespace (its /proc, the host's /dev bound in, a loopback of its own), gone when it ends.
