@@ -11,7 +11,16 @@ from tests.cluster.kafka_checks import describe_topic
 
 pytestmark = pytest.mark.cluster
 
-COMPONENTS = ("ZookeeperCluster", "KafkaBroker", "KafkaTopic", "ProducerJob", "ConsumerJob")
+COMPONENTS = (
+    "ZookeeperCluster",
+    "KafkaBroker",
+    "KafkaTopic",
+    "ProducerJob",
+    "ConsumerJob",
+    "KafkaTls",
+    "KafkaUsers",
+    "KafkaExternalAccess",
+)
 NAMESPACE = "kafka-yaml"
 
 
