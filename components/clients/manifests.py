@@ -11,7 +11,7 @@ from .. import shell
 from ..config.resources import JvmResources
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
-from ..kafka.properties import KAFKA_HOME
+from ..kafka.image import KAFKA_HOME
 from ..naming import CLIENT_CONFIG_FILE, CLIENT_MOUNT, CONSUMER, PRODUCER, TOPIC
 from .spec import ConsumerSpec, ProducerSpec, TopicSpec
 

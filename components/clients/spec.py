@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import checks as c
-from ..config.keys import COMPONENT_NAMESPACE, DEFAULT_KAFKA_VERSION, kafka_image
+from ..config.keys import COMPONENT_NAMESPACE
 from ..config.resources import JvmResources, jvm_resources
 from ..config.schema import Key, Labels
+from ..kafka.image import DEFAULT_KAFKA_VERSION, kafka_image
 
 # Keys a client component takes besides its own object's keys: where it runs and what it talks to.
 BOOTSTRAP_SERVERS = Key(

@@ -1,6 +1,6 @@
 """Every configuration key, stated once: name, default, check and documentation.
 
-Pulumi.yaml's `config:` section and the README's config reference are generated from these
+Pulumi.yaml's `config:` section and docs/configuration.md's reference are generated from these
 (`.venv/bin/python -m components.config.reference`; tests/unit/config checks they are current), and the
 components check their own args against the same keys.
 """
@@ -10,28 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..external.spec import NODE_PORT_RANGE, TYPES, check_host
-from ..kafka.properties import managed_reason
+from ..kafka.image import DEFAULT_KAFKA_VERSION, KAFKA_IMAGE_REPOSITORY, ZOOKEEPER_KAFKA_VERSION
+from ..kafka.managed_keys import managed_reason
 from ..security.spec import check_users
 from . import checks as c
 from .resources import resource_keys
 from .schema import Key
 
-DEFAULT_KAFKA_VERSION = "4.4.0"  # KRaft stacks
-ZOOKEEPER_KAFKA_VERSION = "3.9.1"  # ZooKeeper mode ends with Kafka 3.9: its newest release
-KAFKA_IMAGE_REPOSITORY = "docker.io/apache/kafka"
 DEFAULT_ZOOKEEPER_IMAGE = "docker.io/library/zookeeper:3.9.4"
 MAX_BROKERS = 9
 MAX_QUORUM = 7  # a larger voter set slows every write and rarely buys anything (docs: 3 or 5)
 
 STORAGE_CLASS = c.optional(c.matching(c.DNS_SUBDOMAIN, "a StorageClass name (DNS subdomain), or empty for the cluster default"))
-
-
-def default_kafka_version(kraft: bool) -> str:
-    return DEFAULT_KAFKA_VERSION if kraft else ZOOKEEPER_KAFKA_VERSION
-
-
-def kafka_image(version: str) -> str:
-    return f"{KAFKA_IMAGE_REPOSITORY}:{version}"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config.checks import InvalidValue
+
 NODE_PORT = "NodePort"
 LOAD_BALANCER = "LoadBalancer"
 TYPES = ("none", NODE_PORT, LOAD_BALANCER)
@@ -57,8 +59,6 @@ def host_port(host: str, port: int) -> str:
 
 def check_host(value: Any) -> str:
     """An IP address or a DNS name: what a client dials, and a name in the brokers' certificate."""
-    from ..config.checks import InvalidValue
-
     allowed = "an IP address or DNS name the clients reach the nodes at, such as 203.0.113.10 or kafka.example.com"
     if not isinstance(value, str):
         raise InvalidValue(allowed)

@@ -25,6 +25,7 @@ from ..naming import (
     USERS,
 )
 from . import properties
+from .image import CONFIG_MOUNT, DATA_MOUNT, KAFKA_HOME, NODE_CLIENT_CONFIG, RUNTIME_CONFIG, TLS_MOUNT
 from .spec import BrokerSpec
 
 CONFIGMAP = "kafka-config"
@@ -63,11 +64,11 @@ def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | 
     # Controllers of a dynamic quorum pick how to format an empty disk (start-kafka.sh, first_format).
     voter = spec.dynamic_quorum and (controller or spec.topology == "combined")
     return {
-        "KAFKA_HOME": properties.KAFKA_HOME,
-        "DATA_DIR": properties.DATA_MOUNT,
+        "KAFKA_HOME": KAFKA_HOME,
+        "DATA_DIR": DATA_MOUNT,
         "KAFKA_LOG_DIR": properties.log_dir(spec),
-        "CONFIG_DIR": properties.CONFIG_MOUNT,
-        "RUNTIME_CONFIG": properties.RUNTIME_CONFIG,
+        "CONFIG_DIR": CONFIG_MOUNT,
+        "RUNTIME_CONFIG": RUNTIME_CONFIG,
         "MODE": spec.mode,
         "DATA_ROLE": data_role(spec, controller),
         "NODE_ID_OFFSET": spec.controller_node_id(0) if controller else 0,
@@ -77,7 +78,7 @@ def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | 
         "JOIN_WAIT_SECONDS": JOIN_WAIT_SECONDS,
         "ZOOKEEPER_CONNECT": spec.zookeeper_connect or "",
         "POLL_SECONDS": 2,
-        "CLIENT_CONFIG": properties.NODE_CLIENT_CONFIG if spec.tls else "",
+        "CLIENT_CONFIG": NODE_CLIENT_CONFIG if spec.tls else "",
     }
 
 
@@ -109,7 +110,7 @@ def _tls_mounts(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
     """(volumeMounts, volumes) of the nodes' certificate Secret; none without TLS."""
     if not spec.tls:
         return [], []
-    mount, volume = k8s.secret_mount("tls", TLS_SECRET, properties.TLS_MOUNT)
+    mount, volume = k8s.secret_mount("tls", TLS_SECRET, TLS_MOUNT)
     return [mount], [volume]
 
 
@@ -138,13 +139,13 @@ def _container(
         {}
         if controller
         else {
-            "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{properties.CONFIG_MOUNT}/safe-to-stop.sh"]}}},
+            "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{CONFIG_MOUNT}/safe-to-stop.sh"]}}},
         }
     )
     return k8s.jvm_container(
         name,
         spec.image,
-        f"{properties.CONFIG_MOUNT}/start-kafka.sh",
+        f"{CONFIG_MOUNT}/start-kafka.sh",
         resources,
         "KAFKA_HEAP_OPTS",
         env=[
@@ -153,8 +154,8 @@ def _container(
             *(env or []),
         ],
         mounts=[
-            {"name": claim_name(spec, controller), "mountPath": properties.DATA_MOUNT},
-            {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
+            {"name": claim_name(spec, controller), "mountPath": DATA_MOUNT},
+            {"name": "config", "mountPath": CONFIG_MOUNT, "readOnly": True},
             {"name": "tmp", "mountPath": "/tmp"},
             *_tls_mounts(spec)[0],
         ],
@@ -237,7 +238,7 @@ def admin_tool_job(
     CONFIG_MOUNT; with `tls`, as kafka-admin (Secret kafka-admin at CLIENT_MOUNT). `extra`: further
     (volumeMounts, volumes)."""
     mounts: list[dict[str, Any]] = [
-        {"name": "config", "mountPath": properties.CONFIG_MOUNT, "readOnly": True},
+        {"name": "config", "mountPath": CONFIG_MOUNT, "readOnly": True},
         {"name": "tmp", "mountPath": "/tmp"},
     ]
     volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
@@ -248,7 +249,7 @@ def admin_tool_job(
     container = k8s.jvm_container(
         app,
         image,
-        f"{properties.CONFIG_MOUNT}/{script}",
+        f"{CONFIG_MOUNT}/{script}",
         TOOL_RESOURCES,
         "KAFKA_HEAP_OPTS",
         env=[{"name": "LOG_DIR", "value": TMP_LOGS}],
@@ -294,7 +295,7 @@ def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]
     params: dict[str, shell.ParamValue] = {
         **admin_client(spec),
         "BROKERS": spec.replicas,
-        "KAFKA_HOME": properties.KAFKA_HOME,
+        "KAFKA_HOME": KAFKA_HOME,
         "POLL_SECONDS": 3,
     }
     data = shell.config_files(["move-replicas.sh"], params)
@@ -324,7 +325,7 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
         **admin_client(spec),
         "CONTROLLERS": spec.controller_count,
         "FIRST_NODE_ID": spec.controller_node_id(0),
-        "KAFKA_HOME": properties.KAFKA_HOME,
+        "KAFKA_HOME": KAFKA_HOME,
         "POLL_SECONDS": 3,
     }
     data = shell.config_files(["controller-quorum.sh"], params)

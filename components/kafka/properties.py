@@ -2,110 +2,25 @@
 
 Every pod of a StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the two
 per-pod values, `{{NODE_ID}}` from the pod's ordinal and `{{POD_NAME}}` for the advertised per-pod DNS
-name, formats KRaft storage once, and runs the image's stock `kafka-server-start.sh`.
+name, formats KRaft storage once, and runs the image's stock `kafka-server-start.sh`. The pod's paths
+(image.py), the keys the program manages (managed_keys.py) and the properties writer (java_properties.py)
+are leaf modules beside this one, for the other packages to use without reaching into the renderers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
+from ..security.spec import SCRAM_MECHANISM
+from .image import CONFIG_MOUNT, DATA_MOUNT, TLS_MOUNT
+from .java_properties import properties_text
+from .spec import BrokerSpec, controller_directory_id
 
-if TYPE_CHECKING:
-    from .spec import BrokerSpec
-
-KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
-DATA_MOUNT = "/var/lib/kafka/data"  # the PVC; the image declares this path as its data volume
-CONFIG_MOUNT = "/etc/kafka-demo"  # the ConfigMap with the files below
-RUNTIME_CONFIG = "/tmp/server.properties"  # this pod's filled-in copy (/tmp is an emptyDir)
-TLS_MOUNT = "/etc/kafka-tls"  # Secret kafka-tls: ca.crt and node.pem (this node's key and certificate chain)
-NODE_CLIENT_CONFIG = f"{CONFIG_MOUNT}/node-client.properties"  # the node's own tools (preStop, start script)
 SUPER_USERS = ("kafka-node", "kafka-admin")  # certificate principals: the nodes, and the admin jobs
-SCRAM_MECHANISM = "SCRAM-SHA-512"
 STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 
 NODE_ID = "{{NODE_ID}}"
 POD_NAME = "{{POD_NAME}}"
 EXTERNAL_ADDRESS = "{{EXTERNAL_ADDRESS}}"  # host:port outside the cluster, from EXTERNAL_ADDRESSES (start-kafka.sh)
-
-# Keys the program derives itself, and prefixes of whole families of them: `kafka.config` may set none.
-MANAGED_KEYS = {
-    "broker.id": "the pod's ordinal",
-    "node.id": "the pod's ordinal",
-    "process.roles": "the topology",
-    "listeners": "the listener model",
-    "listener.security.protocol.map": "the listener model",
-    "inter.broker.listener.name": "the listener model",
-    "security.inter.broker.protocol": "the listener model",
-    "zookeeper.connect": "the ZooKeeper ensemble",
-    "log.dir": "the data volume",
-    "log.dirs": "the data volume",
-    "metadata.log.dir": "the data volume",
-    "default.replication.factor": "kafka.defaultReplicationFactor",
-    "min.insync.replicas": "kafka.minInsyncReplicas",
-    "offsets.topic.replication.factor": "the broker count",
-    "transaction.state.log.replication.factor": "the broker count",
-    "transaction.state.log.min.isr": "the broker count",
-    "share.coordinator.state.topic.replication.factor": "the broker count",
-    "share.coordinator.state.topic.min.isr": "the broker count",
-    "auto.create.topics.enable": "kafka.autoCreateTopics",
-    "unclean.leader.election.enable": "never elect an out-of-sync leader: acknowledged writes would be lost",
-    **{
-        key: "security.tls"
-        for key in (
-            "ssl.keystore.type",
-            "ssl.keystore.location",
-            "ssl.truststore.type",
-            "ssl.truststore.location",
-            "ssl.client.auth",
-            "ssl.principal.mapping.rules",
-        )
-    },
-    "authorizer.class.name": "security.scram",
-    "super.users": "security.scram",
-    "allow.everyone.if.no.acl.found": "security.scram",
-}
-MANAGED_PREFIXES = {
-    "listener.name.": "the listener model",
-    "advertised.": "the per-pod DNS names",
-    "controller.": "the controller quorum",
-}
-
-
-def managed_reason(key: str) -> str | None:
-    """Why `key` is the program's to set (or None when a user may set it)."""
-    if key in MANAGED_KEYS:
-        return f"set from {MANAGED_KEYS[key]}"
-    for prefix, owner in MANAGED_PREFIXES.items():
-        if key.startswith(prefix):
-            return f"{prefix}* is set from {owner}"
-    return None
-
-
-def _escape(text: str, key: bool) -> str:
-    """java.util.Properties escaping (Kafka loads the file with Properties.load, as ISO 8859-1).
-
-    What the loader would misread is escaped: backslashes, control characters, anything outside ASCII,
-    a value's leading space, and in keys the separators and comment marks. `=` and `:` inside a value
-    are read literally, so values stay readable (`PLAINTEXT://host:9092`)."""
-    out = []
-    for index, char in enumerate(text):
-        if char == "\\":
-            out.append("\\\\")
-        elif char in "\t\n\r\f":
-            out.append({"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f"}[char])
-        elif (key and char in "=: #!") or (not key and char == " " and index == 0):
-            out.append("\\" + char)
-        elif ord(char) > 0x7E or ord(char) < 0x20:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def properties_text(props: dict[str, str], header: list[str]) -> str:
-    lines = [f"# {line}" for line in header] + [f"{_escape(k, True)}={_escape(v, False)}" for k, v in props.items()]
-    return "\n".join(lines) + "\n"
 
 
 def log_dir(spec: BrokerSpec) -> str:
@@ -128,8 +43,6 @@ def quorum(spec: BrokerSpec) -> dict[str, str]:
 def initial_controllers(spec: BrokerSpec) -> str:
     """`kafka-storage.sh format --initial-controllers`: the voter set a new dynamic quorum starts with
     (the seed controllers; any others join it), with directory ids derived from the cluster id."""
-    from .spec import controller_directory_id  # here: spec -> config.keys -> this module at import time
-
     return ",".join(
         f"{node}@{endpoint}:{controller_directory_id(spec.cluster_id, node)}" for node, endpoint in spec.seed_endpoints
     )

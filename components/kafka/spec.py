@@ -7,11 +7,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config.keys import default_kafka_version, kafka_image
 from ..config.resources import JvmResources, jvm_resources
 from ..config.schema import Labels
 from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, Place
 from ..security.spec import listener_problems
+from .image import default_kafka_version, kafka_image
 
 # ZooKeeper mode was removed in Kafka 4.0; combined KRaft nodes are production-ready since 3.3.
 LAST_ZOOKEEPER_KAFKA = (3, 9)

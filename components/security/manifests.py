@@ -14,8 +14,9 @@ import pulumi
 from .. import shell
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
+from ..kafka.image import CONFIG_MOUNT, KAFKA_HOME
+from ..kafka.java_properties import properties_text
 from ..kafka.manifests import admin_tool_job
-from ..kafka.properties import CONFIG_MOUNT, KAFKA_HOME, SCRAM_MECHANISM, properties_text
 from ..naming import (
     ADMIN_SECRET,
     CLIENT_CONFIG_FILE,
@@ -28,7 +29,7 @@ from ..naming import (
     Place,
     user_secret,
 )
-from .spec import UserSpec
+from .spec import SCRAM_MECHANISM, UserSpec
 
 PASSWORDS_MOUNT = "/etc/kafka-users"
 

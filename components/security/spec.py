@@ -19,6 +19,8 @@ from typing import Any
 
 from ..config.checks import InvalidValue
 
+SCRAM_MECHANISM = "SCRAM-SHA-512"  # the client (and external) listeners' SASL mechanism, with SCRAM on
+
 # Users the stack always has when SCRAM is on: the demo's producer and consumer. Principals the cluster
 # uses for itself (certificates) can never be a SCRAM user: that user would be a super user.
 PRODUCER_USER = "producer"

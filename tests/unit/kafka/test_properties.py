@@ -8,7 +8,7 @@ import pytest
 from components.config.schema import ConfigError
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
-from components.kafka.properties import properties_text
+from components.kafka.java_properties import properties_text
 
 # How java.util.Properties.load reads a line (the subset our writer can produce), to round-trip.
 ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}
