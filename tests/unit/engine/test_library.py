@@ -45,7 +45,7 @@ def test_the_built_wheel_runs_the_python_example(tmp_path):
     # Built from a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
     source = tmp_path / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "components"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "components"):
         copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
         copy(ROOT / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if (ROOT / name).is_dir() else {}))
     subprocess.run(
@@ -61,6 +61,7 @@ def test_the_built_wheel_runs_the_python_example(tmp_path):
         names = archive.namelist()
     assert "kafka_demo_platform/shell/start-kafka.sh" in names and "kafka_demo_platform/kafka/component.py" in names
     assert not any(name.startswith("components/") for name in names)
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), "the licence ships in the wheel"
     # Run from a directory without this checkout on the path: only the installed package can be imported.
     result = subprocess.run(
         [sys.executable, "-c", RUN_EXAMPLE, str(ROOT / "examples" / "python" / "__main__.py")],
