@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-CA_VALIDITY_DAYS = 3650  # the CA outlives many leaf renewals; a CA change needs a two-step roll (README)
+CA_VALIDITY_DAYS = 3650  # the CA outlives many leaf renewals; a CA change needs a two-step roll (docs/security.md, Renewal)
 
 
 @dataclass(frozen=True)

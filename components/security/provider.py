@@ -4,7 +4,7 @@ users' passwords, as Pulumi dynamic resources.
 Generated once, on create, and kept in the stack's state as secrets (encrypted there, `[secret]` in every
 output); a later `up` reads them back instead of generating new ones. Certificates are renewed by the
 `up` that finds them within `renew_before_days` of expiry: new leaf keys and certificates from the same CA,
-which changes the brokers' pod template and rolls them (see README, "Certificates").
+which changes the brokers' pod template and rolls them (see docs/security.md, "Certificates").
 
 A dynamic resource's provider runs in the engine's Python provider plugin, which imports this module by
 name: keep it importable and free of program state.

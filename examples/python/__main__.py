@@ -1,6 +1,6 @@
 """A Python Pulumi program using the kafka-demo components as a library: a three-broker KRaft cluster,
 a topic and a consumer in a namespace of its own. Install the library first (`pip install <repository>`,
-see README "Using the components"); it is imported as `kafka_demo_platform`."""
+see docs/components.md); it is imported as `kafka_demo_platform`."""
 
 import pulumi
 import pulumi_kubernetes as k8s

@@ -142,7 +142,7 @@ def node_address(cluster) -> str:
 
 def outside_client_config(directory: Path, user: str, password: str, ca_pem: str) -> Path:
     """client.properties of a client outside the cluster: SCRAM over TLS, trusting the stack's CA (the
-    README's copyable config)."""
+    the copyable config in docs/external-access.md)."""
     (directory / "ca.crt").write_text(ca_pem)
     config = directory / "client.properties"
     config.write_text(

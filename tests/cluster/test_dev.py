@@ -1,7 +1,7 @@
 """The dev stack (the seed's demo) through the real engine on the local cluster, as a user runs it.
 
 The tests run in order on one stack: the run command deploys it, the seed's walkthrough runs verbatim,
-then changes go through `pulumi up` and are checked against what the README promises, and `pulumi
+then changes go through `pulumi up` and are checked against what docs/operations.md promises, and `pulumi
 destroy` (pvcRetention: Delete) leaves nothing of the stack behind.
 """
 
@@ -155,7 +155,7 @@ def claims(cluster) -> dict[str, dict]:
 
 
 def test_storage_change_keeps_the_claims_and_their_data(engine, cluster, dev):
-    """README: the StatefulSet is replaced, existing claims keep their size and are reattached."""
+    """docs/operations.md: the StatefulSet is replaced, existing claims keep their size and are reattached."""
     events_before = topic_values(cluster, NAMESPACE, "events")
     before = claims(cluster)
     assert events_before and "data-zkmode-kafka-0" in before
@@ -173,7 +173,7 @@ def test_storage_change_keeps_the_claims_and_their_data(engine, cluster, dev):
 
 
 def test_mode_switch_starts_a_new_cluster_on_new_disks_and_keeps_the_old_ones(engine, cluster, dev):
-    """README: a mode switch is a new cluster; the old mode's claims stay until destroy."""
+    """docs/operations.md: a mode switch is a new cluster; the old mode's claims stay until destroy."""
     before = claims(cluster)
     dev["mode"] = "kraft"
     engine.write_stack(STACK, dev)

@@ -112,7 +112,7 @@ def test_prod_comes_up_with_every_broker_ready(engine, cluster, prod):
 
 
 def test_a_client_outside_the_cluster_reaches_every_broker_through_its_node_port(engine, cluster, prod, tmp_path):
-    """A Kafka client on this machine, configured as the README says (externalBootstrapServers, the user's
+    """A Kafka client on this machine, configured as docs/external-access.md says (externalBootstrapServers, the user's
     password from its Secret, caCertificate): each broker's node port bootstraps it, and its records reach
     the leaders on all three brokers (each advertises its own node port) and come back in its group."""
     outputs = engine.outputs(STACK)

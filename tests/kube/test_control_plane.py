@@ -158,7 +158,7 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
 
 
 def test_in_place_storage_change_and_mode_switch_are_rejected(cluster, tmp_path):
-    """What the README's trade-offs say: the API server refuses any change to volumeClaimTemplates
+    """What the trade-offs in docs/operations.md say: the API server refuses any change to volumeClaimTemplates
     ("field is immutable"), so Pulumi replaces the StatefulSet: on the same claims for a size change
     (existing PVCs keep their old size), on new claims for a mode switch."""
     directory, _ = render_to(tmp_path, "dev", [])

@@ -1,4 +1,4 @@
-"""Pulumi.yaml and the README's config reference are generated from the keys (components/config/keys.py)
+"""Pulumi.yaml and docs/configuration.md's reference are generated from the keys (components/config/keys.py)
 and current; the stack files are valid."""
 
 from __future__ import annotations
@@ -38,15 +38,16 @@ def test_project_defaults_are_the_code_defaults():
         assert (defaults[key.name] or None) == key.default, key.name
 
 
-def test_readme_config_reference_is_generated_from_the_keys():
-    readme = (ROOT / "README.md").read_text()
-    assert reference.readme_with_table(readme) == readme, REFRESH
-    table = readme.split(reference.README_START, 1)[1].split(reference.README_END, 1)[0]
+def test_the_documented_config_reference_is_generated_from_the_keys():
+    document = (ROOT / "docs" / "configuration.md").read_text()
+    assert reference.document_with_table(document) == document, REFRESH
+    table = document.split(reference.TABLE_START, 1)[1].split(reference.TABLE_END, 1)[0]
     for key in TOP_LEVEL:
         assert f"| `{key.name}` |" in table
     for obj in OBJECTS.values():
         for key in obj.keys:
             assert f"| `{obj.name}.{key.name}` |" in table
+    assert "| `None` |" not in table, "a key without a default shows as unset, not as Python's None"
 
 
 def test_a_new_key_shows_up_in_both_generated_files(monkeypatch):
@@ -54,7 +55,7 @@ def test_a_new_key_shows_up_in_both_generated_files(monkeypatch):
     producer = OBJECTS["producer"]
     extra = Key("lingerMs", 5, checks.integer(0), "0-...", "Producer linger.")
     monkeypatch.setitem(OBJECTS, "producer", ConfigObject(producer.name, producer.summary, producer.keys + (extra,)))
-    assert "| `producer.lingerMs` | `5` | 0-... | Producer linger. |" in reference.readme_table()
+    assert "| `producer.lingerMs` | `5` | 0-... | Producer linger. |" in reference.reference_table()
     assert "lingerMs" in reference.pulumi_yaml_config()["producer"]["description"]
 
 
