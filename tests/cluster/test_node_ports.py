@@ -14,7 +14,7 @@ import pytest
 pytestmark = pytest.mark.cluster
 
 NAMESPACE = "node-ports"
-NODE_IP = "10.244.0.1"  # scripts/local-cluster.sh: GATEWAY, the kubelet's --node-ip, kube-proxy's nodePortAddresses
+NODE_IP = "10.244.0.1"  # scripts/lib/local-cluster/common.sh: GATEWAY, the kubelet's --node-ip, kube-proxy's nodePortAddresses
 PORT = 8080
 # A one-line TCP server in the image's own perl (Debian's perl-base, in every image of the local cluster):
 # each connection gets the pod's name and is closed.
