@@ -1,10 +1,12 @@
 """The Java properties writer: a `.properties` file as java.util.Properties.load reads it back.
 
-A leaf: it imports nothing from the package. Kafka's server.properties (kafka/properties.py) and the
-client settings the security objects ship (security/manifests.py) are both written with it.
+A leaf: it imports nothing from the package. Kafka's server.properties (kafka/properties.py, in sections)
+and the client settings the security objects ship (security/manifests.py) are both written with it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
 
 
 def _escape(text: str, key: bool) -> str:
@@ -28,7 +30,30 @@ def _escape(text: str, key: bool) -> str:
     return "".join(out)
 
 
-def properties_text(props: dict[str, str], header: list[str]) -> str:
+def _line(key: str, value: str) -> str:
+    return f"{_escape(key, True)}={_escape(value, False)}"
+
+
+def properties_text(props: Mapping[str, str], header: list[str]) -> str:
     """`props` as a properties file, after `header` as comment lines."""
-    lines = [f"# {line}" for line in header] + [f"{_escape(k, True)}={_escape(v, False)}" for k, v in props.items()]
+    lines = [f"# {line}" for line in header] + [_line(k, v) for k, v in props.items()]
+    return "\n".join(lines) + "\n"
+
+
+def sectioned_properties_text(sections: Sequence[tuple[str, Mapping[str, str]]], header: list[str]) -> str:
+    """A properties file in sections: `header` as comment lines, then each (heading, props) in the order
+    given, after a blank line and a `# --- heading ---` comment; a section without props is left out.
+
+    Every key has one owner: a key in two sections is refused (ValueError naming both headings)."""
+    lines = [f"# {line}" for line in header]
+    owners: dict[str, str] = {}
+    for heading, props in sections:
+        if "\n" in heading or "\r" in heading:
+            raise ValueError(f"section heading {heading!r}: one line only")
+        for key in props:
+            if key in owners:
+                raise ValueError(f"{key} is in two sections: '{owners[key]}' and '{heading}'")
+            owners[key] = heading
+        if props:
+            lines += ["", f"# --- {heading} ---"] + [_line(k, v) for k, v in props.items()]
     return "\n".join(lines) + "\n"

@@ -60,10 +60,18 @@ def claim_name(spec: BrokerSpec, controller: bool = False) -> str:
     return "data-zkmode" if role == "zookeeper" else f"data-{role}"
 
 
-def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, str | int]:
+def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, shell.ParamValue]:
+    """start-kafka.sh's params.env. What the node is comes from here, never from the text of its
+    server.properties: NODE_ROLE (broker, combined or controller: properties.node_role, the same value its
+    process.roles is written from) and EXTERNAL_LISTENER (true when the node has an EXTERNAL listener and
+    so must find its address in EXTERNAL_ADDRESSES: properties.external_listener, which the listeners
+    section is written from; never true on a dedicated controller)."""
+    role = properties.node_role(spec, controller)
     # Controllers of a dynamic quorum pick how to format an empty disk (start-kafka.sh, first_format).
-    voter = spec.dynamic_quorum and (controller or spec.topology == "combined")
+    voter = spec.dynamic_quorum and role != "broker"
     return {
+        "NODE_ROLE": role,
+        "EXTERNAL_LISTENER": properties.external_listener(spec, role),
         "KAFKA_HOME": KAFKA_HOME,
         "DATA_DIR": DATA_MOUNT,
         "KAFKA_LOG_DIR": properties.log_dir(spec),

@@ -1,18 +1,28 @@
 """Kafka configuration as data: the brokers' and dedicated controllers' server.properties, and console logging.
 
-Every pod of a StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the two
-per-pod values, `{{NODE_ID}}` from the pod's ordinal and `{{POD_NAME}}` for the advertised per-pod DNS
-name, formats KRaft storage once, and runs the image's stock `kafka-server-start.sh`. The pod's paths
+Every pod of a StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the
+per-pod values, `{{NODE_ID}}` from the pod's ordinal, `{{POD_NAME}}` for the advertised per-pod DNS
+name and, on a node with an EXTERNAL listener, `{{EXTERNAL_ADDRESS}}`, formats KRaft storage once, and
+runs the image's stock `kafka-server-start.sh`. What the node is (node_role) and whether it has an
+EXTERNAL listener (external_listener) reach the script in params.env (kafka/manifests.py), from the same
+functions the file is written from: the script never reads them off the file's text.
+
+server.properties is written in sections (server_sections), each under a comment naming the function
+of this module that returned it (or the stack config its extra keys come from), and each key in one
+section only. The pod's paths
 (image.py), the keys the program manages (managed_keys.py) and the properties writer (java_properties.py)
 are leaf modules beside this one, for the other packages to use without reaching into the renderers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal
+
 from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
 from ..security.spec import SCRAM_MECHANISM
 from .image import CONFIG_MOUNT, DATA_MOUNT, TLS_MOUNT
-from .java_properties import properties_text
+from .java_properties import properties_text, sectioned_properties_text
 from .spec import BrokerSpec, controller_directory_id
 
 SUPER_USERS = ("kafka-node", "kafka-admin")  # certificate principals: the nodes, and the admin jobs
@@ -21,6 +31,12 @@ STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
 NODE_ID = "{{NODE_ID}}"
 POD_NAME = "{{POD_NAME}}"
 EXTERNAL_ADDRESS = "{{EXTERNAL_ADDRESS}}"  # host:port outside the cluster, from EXTERNAL_ADDRESSES (start-kafka.sh)
+
+# What a node is: a broker (either mode), a combined KRaft node (broker and controller), or a dedicated
+# controller; NODE_ROLE in its params.env (kafka/manifests.py), so start-kafka.sh need not read the config.
+NodeRole = Literal["broker", "combined", "controller"]
+PROCESS_ROLES: dict[NodeRole, str] = {"broker": "broker", "combined": "broker,controller", "controller": "controller"}
+MODULE_PATH = __name__.replace(".", "/") + ".py"  # named in the files' headers, beside each section's function
 
 
 def log_dir(spec: BrokerSpec) -> str:
@@ -48,22 +64,53 @@ def initial_controllers(spec: BrokerSpec) -> str:
     )
 
 
-def _topic_defaults(spec: BrokerSpec) -> dict[str, str]:
+def topic_defaults(spec: BrokerSpec) -> dict[str, str]:
     """Cluster-wide topic defaults. In KRaft the controllers create topics and elect leaders, so
     dedicated controllers carry these too (a topic created without a replication factor gets theirs)."""
     return {
         "default.replication.factor": str(spec.default_replication_factor),
         "min.insync.replicas": str(spec.min_insync_replicas),
+        "unclean.leader.election.enable": "false",  # never elect an out-of-sync leader: acked writes would be lost
     }
 
 
-NO_UNCLEAN_ELECTION = {"unclean.leader.election.enable": "false"}  # KRaft: the controllers elect leaders
+def internal_topics(spec: BrokerSpec) -> dict[str, str]:
+    """Brokers only: whether a client may create a topic by naming it, and the replication of the topics
+    the brokers create for themselves (consumer offsets, transactions, share groups)."""
+    props = {
+        "auto.create.topics.enable": str(spec.auto_create_topics).lower(),
+        "offsets.topic.replication.factor": str(spec.offsets_topic_replication_factor),
+        "transaction.state.log.replication.factor": str(spec.offsets_topic_replication_factor),
+        "transaction.state.log.min.isr": str(spec.transaction_state_log_min_isr),
+    }
+    if spec.major_version >= 4:
+        # Share groups' state topic (Kafka 4.x) defaults to RF 3, which fewer brokers cannot place.
+        props["share.coordinator.state.topic.replication.factor"] = str(spec.offsets_topic_replication_factor)
+        props["share.coordinator.state.topic.min.isr"] = str(spec.transaction_state_log_min_isr)
+    return props
 
 
-def _header(spec: BrokerSpec, role: str, external: bool = False) -> list[str]:
+def node_role(spec: BrokerSpec, controller: bool = False) -> NodeRole:
+    """What a node of the brokers' StatefulSet (or, with `controller`, of the dedicated controllers') is:
+    NODE_ROLE in its params.env, and its process.roles in KRaft. A ZooKeeper-mode node is a broker."""
+    if controller:
+        return "controller"
+    return "combined" if spec.topology == "combined" else "broker"
+
+
+def external_listener(spec: BrokerSpec, role: NodeRole) -> bool:
+    """Whether a node has an EXTERNAL listener (EXTERNAL_LISTENER in its params.env): the brokers, combined
+    nodes included, with external access; a dedicated controller never."""
+    return spec.external and role != "controller"
+
+
+def _header(spec: BrokerSpec, role: NodeRole) -> list[str]:
+    what = "dedicated controllers" if role == "controller" else f"{spec.topology} brokers"
+    external = f" (and {EXTERNAL_ADDRESS})" if external_listener(spec, role) else ""
     return [
-        f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode, {role}.",
-        f"{NODE_ID} and {POD_NAME}{f' (and {EXTERNAL_ADDRESS})' if external else ''} are filled in per pod by start-kafka.sh.",
+        f"Rendered by the kafka-demo Pulumi program, {spec.origin}, {spec.mode} mode, {what}.",
+        f"{NODE_ID} and {POD_NAME}{external} are filled in per pod by start-kafka.sh.",
+        f"Each section is headed by what wrote it: a function of {MODULE_PATH}, or the stack config.",
     ]
 
 
@@ -139,96 +186,103 @@ def node_client_properties(spec: BrokerSpec) -> str:
     )
 
 
-def server_properties(spec: BrokerSpec) -> str:
-    """The brokers' server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
+def roles(spec: BrokerSpec, role: NodeRole) -> dict[str, str]:
+    """What the node is, and its id (the pod's ordinal, plus the controllers' offset, by start-kafka.sh)."""
+    if not spec.kraft:
+        return {"broker.id": NODE_ID}
+    return {"process.roles": PROCESS_ROLES[role], "node.id": NODE_ID}
+
+
+def metadata_quorum(spec: BrokerSpec, role: NodeRole) -> dict[str, str]:
+    """Where the cluster's metadata lives: the KRaft controller quorum (quorum()), with auto-join for the
+    nodes that vote in a dynamic one; or the ZooKeeper ensemble."""
+    if not spec.kraft:
+        return {"zookeeper.connect": spec.zookeeper_connect or "", "zookeeper.connection.timeout.ms": "30000"}
+    # Dedicated controllers exist only with a dynamic quorum (Kafka 4.2+, BrokerSpec's checks).
+    joins = role == "controller" or (role == "combined" and spec.dynamic_quorum)
+    return {**quorum(spec), **({"controller.quorum.auto.join.enable": "true"} if joins else {})}
+
+
+def listener_properties(spec: BrokerSpec, role: NodeRole) -> dict[str, str]:
+    """The node's listeners, what it advertises on each and their protocols: a dedicated controller has
+    CONTROLLER only; a broker CLIENT and INTERNAL (PLAINTEXT without TLS), EXTERNAL with external access
+    (external_listener()), and CONTROLLER too on a combined node. `{{POD_NAME}}` and `{{EXTERNAL_ADDRESS}}`
+    are left for start-kafka.sh."""
+    if role == "controller":
+        return {
+            "controller.listener.names": "CONTROLLER",
+            "listeners": f"CONTROLLER://:{CONTROLLER_PORT}",
+            "listener.security.protocol.map": _protocols(spec, "CONTROLLER"),
+            "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA_CONTROLLER)}:{CONTROLLER_PORT}",
+        }
     client, internal = listener_names(spec)
     host = f"{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}"
     advertised = [f"{client}://{host}:{KAFKA_PORT}"] + ([f"{internal}://{host}:{INTERNAL_PORT}"] if spec.tls else [])
     listeners = [f"{client}://:{KAFKA_PORT}"] + ([f"{internal}://:{INTERNAL_PORT}"] if spec.tls else [])
     names = list(dict.fromkeys([client, internal]))
-    if spec.external:
+    if external_listener(spec, role):
         advertised.append(f"EXTERNAL://{EXTERNAL_ADDRESS}")
         listeners.append(f"EXTERNAL://:{EXTERNAL_PORT}")
         names.append("EXTERNAL")
-    props: dict[str, str] = {}
-    if spec.topology == "combined":
+    if role == "combined":
         # Every broker is also a voter of the metadata quorum. A dynamic quorum registers each voter's
         # advertised CONTROLLER endpoint, so it is advertised too.
+        listeners.append(f"CONTROLLER://:{CONTROLLER_PORT}")
         if spec.dynamic_quorum:
             advertised.append(f"CONTROLLER://{host}:{CONTROLLER_PORT}")
-        props.update(
-            {
-                "process.roles": "broker,controller",
-                "node.id": NODE_ID,
-                **quorum(spec),
-                **({"controller.quorum.auto.join.enable": "true"} if spec.dynamic_quorum else {}),
-                "controller.listener.names": "CONTROLLER",
-                "listeners": ",".join(listeners + [f"CONTROLLER://:{CONTROLLER_PORT}"]),
-                "listener.security.protocol.map": _protocols(spec, *names, "CONTROLLER"),
-            }
-        )
-    elif spec.topology == "dedicated":
-        props.update(
-            {
-                "process.roles": "broker",
-                "node.id": NODE_ID,
-                **quorum(spec),
-                "controller.listener.names": "CONTROLLER",
-                "listeners": ",".join(listeners),
-                "listener.security.protocol.map": _protocols(spec, *names, "CONTROLLER"),
-            }
-        )
-    else:
-        props.update(
-            {
-                "broker.id": NODE_ID,
-                "zookeeper.connect": spec.zookeeper_connect or "",
-                "zookeeper.connection.timeout.ms": "30000",
-                "listeners": ",".join(listeners),
-                "listener.security.protocol.map": _protocols(spec, *names),
-            }
-        )
-    props.update(
-        {
-            "advertised.listeners": ",".join(advertised),
-            "inter.broker.listener.name": internal,
-            **tls_properties(spec),
-            "log.dirs": log_dir(spec),
-            "auto.create.topics.enable": str(spec.auto_create_topics).lower(),
-            **_topic_defaults(spec),
-            "offsets.topic.replication.factor": str(spec.offsets_topic_replication_factor),
-            "transaction.state.log.replication.factor": str(spec.offsets_topic_replication_factor),
-            "transaction.state.log.min.isr": str(spec.transaction_state_log_min_isr),
-            **NO_UNCLEAN_ELECTION,
-        }
-    )
-    if spec.major_version >= 4:
-        # Share groups' state topic (Kafka 4.x) defaults to RF 3, which fewer brokers cannot place.
-        props["share.coordinator.state.topic.replication.factor"] = str(spec.offsets_topic_replication_factor)
-        props["share.coordinator.state.topic.min.isr"] = str(spec.transaction_state_log_min_isr)
-    props.update(spec.config)
-    return properties_text(props, _header(spec, f"{spec.topology} brokers", spec.external))
+    return {
+        **({"controller.listener.names": "CONTROLLER"} if spec.kraft else {}),
+        "listeners": ",".join(listeners),
+        "listener.security.protocol.map": _protocols(spec, *names, *(["CONTROLLER"] if spec.kraft else [])),
+        "advertised.listeners": ",".join(advertised),
+        "inter.broker.listener.name": internal,
+    }
+
+
+def storage(spec: BrokerSpec) -> dict[str, str]:
+    """Where the node keeps its logs (KRaft: the metadata log too): the data volume (log_dir())."""
+    return {"log.dirs": log_dir(spec)}
+
+
+Section = tuple[str, dict[str, str]]  # (heading, the lines under it)
+
+
+def _section(title: str, renderer: Callable[..., dict[str, str]], *args: object) -> Section:
+    """A section headed by its title and the name of the function that wrote it, so the name cannot go stale."""
+    return f"{title}: {renderer.__name__}()", renderer(*args)
+
+
+def server_sections(spec: BrokerSpec, role: NodeRole) -> list[Section]:
+    """server.properties of a node with `role`, section by section, in the order written: what the node
+    is, where the metadata lives, its listeners, TLS, storage, topic defaults, the brokers' own topics,
+    then the stack's extra keys (kafka.config, or controller.config for dedicated controllers), which may
+    set none of the others (managed_keys.py)."""
+    sections = [
+        _section("identity and roles", roles, spec, role),
+        _section("metadata quorum", metadata_quorum, spec, role),
+        _section("listeners", listener_properties, spec, role),
+        _section("TLS and SCRAM", tls_properties, spec),
+        _section("storage", storage, spec),
+        _section("topic defaults", topic_defaults, spec),
+    ]
+    if role == "controller":
+        assert spec.controllers is not None
+        return sections + [("user config: stack config controller.config", spec.controllers.config)]
+    return sections + [
+        _section("topic creation and internal topics", internal_topics, spec),
+        ("user config: stack config kafka.config", spec.config),
+    ]
+
+
+def server_properties(spec: BrokerSpec) -> str:
+    """The brokers' server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
+    role = node_role(spec)
+    return sectioned_properties_text(server_sections(spec, role), _header(spec, role))
 
 
 def controller_properties(spec: BrokerSpec) -> str:
     """The dedicated controllers' server.properties (KRaft with `controller.replicas` > 0)."""
-    assert spec.controllers is not None
-    props = {
-        "process.roles": "controller",
-        "node.id": NODE_ID,
-        **quorum(spec),
-        "controller.quorum.auto.join.enable": "true",
-        "controller.listener.names": "CONTROLLER",
-        "listeners": f"CONTROLLER://:{CONTROLLER_PORT}",
-        "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA_CONTROLLER)}:{CONTROLLER_PORT}",
-        "listener.security.protocol.map": _protocols(spec, "CONTROLLER"),
-        **tls_properties(spec),
-        "log.dirs": log_dir(spec),
-        **_topic_defaults(spec),
-        **NO_UNCLEAN_ELECTION,
-    }
-    props.update(spec.controllers.config)
-    return properties_text(props, _header(spec, "dedicated controllers"))
+    return sectioned_properties_text(server_sections(spec, "controller"), _header(spec, "controller"))
 
 
 def uses_log4j2(spec: BrokerSpec) -> bool:

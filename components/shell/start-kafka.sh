@@ -1,13 +1,15 @@
 #!/bin/bash
 # start-kafka.sh: start this pod's Kafka node: a ZooKeeper-mode broker, a combined KRaft node, or a
-# dedicated KRaft broker or controller (DATA_ROLE says which).
+# dedicated KRaft broker or controller (params.env says which: MODE, NODE_ROLE, DATA_ROLE).
 # Fills this pod's node id (the StatefulSet ordinal plus NODE_ID_OFFSET: kafka-2 is node 2,
 # kafka-controller-1 is node 101) and name into a copy of the mounted server.properties, refuses a data
 # volume written for another role, formats KRaft storage once (ZooKeeper mode: waits for a serving
 # ensemble instead), then execs kafka-server-start.sh. It does not use the image's env-var mapping.
-# params: CLIENT_CONFIG CLUSTER_ID CONFIG_DIR CONTROLLER_ENDPOINTS DATA_DIR DATA_ROLE INITIAL_CONTROLLERS JOIN_WAIT_SECONDS KAFKA_HOME KAFKA_LOG_DIR MODE NODE_ID_OFFSET POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
+# params: CLIENT_CONFIG CLUSTER_ID CONFIG_DIR CONTROLLER_ENDPOINTS DATA_DIR DATA_ROLE EXTERNAL_LISTENER INITIAL_CONTROLLERS JOIN_WAIT_SECONDS KAFKA_HOME KAFKA_LOG_DIR MODE NODE_ID_OFFSET NODE_ROLE POLL_SECONDS RUNTIME_CONFIG ZOOKEEPER_CONNECT
 # Environment: POD_NAME (metadata.name); with external access EXTERNAL_ADDRESSES, `kafka-0=host:port,...`:
 # the address outside the cluster each broker advertises on its EXTERNAL listener.
+# What the node is (NODE_ROLE) and whether it has an EXTERNAL listener (EXTERNAL_LISTENER) come from
+# params.env, written by the same code as server.properties; this script never infers them from its text.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -21,6 +23,18 @@ case "$MODE" in
   zookeeper) [ -n "$ZOOKEEPER_CONNECT" ] || { echo "[start-kafka] ZOOKEEPER_CONNECT is empty: ZooKeeper mode needs it" >&2; exit 1; } ;;
   *) echo "[start-kafka] MODE must be kraft or zookeeper, not '$MODE'" >&2; exit 1 ;;
 esac
+case "$NODE_ROLE" in
+  broker | combined | controller) ;;
+  *) echo "[start-kafka] NODE_ROLE must be broker, combined or controller, not '$NODE_ROLE'" >&2; exit 1 ;;
+esac
+case "$EXTERNAL_LISTENER" in
+  true | false) ;;
+  *) echo "[start-kafka] EXTERNAL_LISTENER must be true or false, not '$EXTERNAL_LISTENER'" >&2; exit 1 ;;
+esac
+if [ "$NODE_ROLE" = controller ] && [ "$EXTERNAL_LISTENER" = true ]; then
+  echo "[start-kafka] EXTERNAL_LISTENER is true on a dedicated controller: controllers have no EXTERNAL listener" >&2
+  exit 1
+fi
 
 NODE_ID="$(( $(pod_ordinal) + NODE_ID_OFFSET ))"
 
@@ -34,10 +48,9 @@ fi
 mkdir -p "$KAFKA_LOG_DIR"
 echo "$DATA_ROLE" >"$MARKER"
 
-# This broker's external address, if its configuration advertises an EXTERNAL listener (a property, not
-# a comment: controllers have none).
+# This broker's external address, if it has an EXTERNAL listener (EXTERNAL_LISTENER; never a controller).
 EXTERNAL_ADDRESS=""
-if grep -q '^[^#].*{{EXTERNAL_ADDRESS}}' "$CONFIG_DIR/server.properties"; then
+if [ "$EXTERNAL_LISTENER" = true ]; then
   IFS=, read -ra entries <<<"${EXTERNAL_ADDRESSES:-}"
   for entry in "${entries[@]}"; do
     if [ "${entry%%=*}" = "$POD_NAME" ]; then EXTERNAL_ADDRESS="${entry#*=}"; fi

@@ -28,12 +28,14 @@ def kafka_params(sandbox, **overrides):
         "CONTROLLER_ENDPOINTS": "",
         "DATA_DIR": str(sandbox.root / "data"),
         "DATA_ROLE": "kraft",
+        "EXTERNAL_LISTENER": False,
         "INITIAL_CONTROLLERS": "",
         "JOIN_WAIT_SECONDS": 60,
         "NODE_ID_OFFSET": 0,
         "KAFKA_HOME": str(sandbox.kafka_home),
         "KAFKA_LOG_DIR": str(sandbox.root / "data" / "kraft-logs"),
         "MODE": "kraft",
+        "NODE_ROLE": "combined",
         "POLL_SECONDS": 0.01,
         "RUNTIME_CONFIG": str(sandbox.root / "server.properties"),
         "ZOOKEEPER_CONNECT": "",
@@ -104,7 +106,7 @@ EXTERNAL_ADDRESSES = "kafka-0=203.0.113.10:31090,kafka-1=203.0.113.10:31091,kafk
 
 def test_start_kafka_advertises_its_own_external_address(kafka):
     (kafka.config / "server.properties").write_text(TEMPLATE + "advertised.listeners.external=EXTERNAL://{{EXTERNAL_ADDRESS}}\n")
-    kafka.install(["start-kafka.sh"], kafka_params(kafka))
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, EXTERNAL_LISTENER=True))
     for pod, address in (("kafka-1", "203.0.113.10:31091"), ("kafka-10", "[2001:db8::1]:31100")):
         result = kafka.run("start-kafka.sh", {"POD_NAME": pod, "EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES})
         assert result.returncode == 0, result.stderr
@@ -112,19 +114,64 @@ def test_start_kafka_advertises_its_own_external_address(kafka):
         assert f"external {address}" in result.stdout
 
 
-def test_start_kafka_without_its_external_address_refuses_to_start(kafka):
-    (kafka.config / "server.properties").write_text(TEMPLATE + "x=EXTERNAL://{{EXTERNAL_ADDRESS}}\n")
-    kafka.install(["start-kafka.sh"], kafka_params(kafka))
-    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-3", "EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES})
+@pytest.mark.parametrize("addresses", [EXTERNAL_ADDRESSES, None], ids=["not listed", "no EXTERNAL_ADDRESSES"])
+@pytest.mark.parametrize("config", [TEMPLATE + "x=EXTERNAL://{{EXTERNAL_ADDRESS}}\n", TEMPLATE], ids=["placeholder", "none"])
+def test_start_kafka_with_an_external_listener_and_no_address_refuses_to_start(kafka, config, addresses):
+    """EXTERNAL_LISTENER=true decides, whatever the file holds: even one without the placeholder needs its address."""
+    (kafka.config / "server.properties").write_text(config)
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, EXTERNAL_LISTENER=True))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-3", **({"EXTERNAL_ADDRESSES": addresses} if addresses else {})})
     assert result.returncode == 1
-    assert "no external address for kafka-3 in EXTERNAL_ADDRESSES" in result.stderr
-    assert kafka.calls("kafka-server-start.sh") == []
+    assert f"[start-kafka] no external address for kafka-3 in EXTERNAL_ADDRESSES ('{addresses or ''}')" in result.stderr
+    assert kafka.calls("kafka-storage.sh") == [] and kafka.calls("kafka-server-start.sh") == []
+
+
+def test_start_kafka_with_an_external_listener_asks_for_its_address_even_without_the_placeholder(kafka):
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, EXTERNAL_LISTENER=True))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-1", "EXTERNAL_ADDRESSES": EXTERNAL_ADDRESSES})
+    assert result.returncode == 0, result.stderr
+    assert "[start-kafka] kafka-1: node 1, kraft, external 203.0.113.10:31091" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# {{NODE_ID}} and {{POD_NAME}} (and {{EXTERNAL_ADDRESS}}) are filled in per pod by start-kafka.sh.",
+        "  # an indented comment: advertised.listeners=EXTERNAL://{{EXTERNAL_ADDRESS}}",
+        "! a comment of the other kind: EXTERNAL://{{EXTERNAL_ADDRESS}}",
+    ],
+    ids=["header", "indented", "bang"],
+)
+@pytest.mark.parametrize("role", ["controller", "combined", "broker"])
+def test_start_kafka_without_an_external_listener_never_asks_for_an_external_address(kafka, comment, role):
+    """EXTERNAL_LISTENER=false: no external address is looked for, whatever the file's comments mention
+    (Properties.load takes all three lines for comments; a grep for the placeholder in lines not starting
+    with `#` would take the last two for an EXTERNAL listener and crash-loop the node)."""
+    (kafka.config / "server.properties").write_text(comment + "\n" + TEMPLATE)
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, NODE_ROLE=role, EXTERNAL_LISTENER=False))
+    result = kafka.run("start-kafka.sh", {"POD_NAME": "kafka-controller-1"})  # and no EXTERNAL_ADDRESSES
+    assert result.returncode == 0, result.stderr
+    assert "external" not in result.stdout and "external address" not in result.stderr
+    assert kafka.calls("kafka-server-start.sh") == [[str(kafka.root / "server.properties")]]
+
+
+def test_a_controller_refuses_an_external_listener(kafka):
+    """Controllers never take the external path: params.env saying otherwise is refused before anything starts."""
+    (kafka.config / "server.properties").write_text(TEMPLATE + "x=EXTERNAL://{{EXTERNAL_ADDRESS}}\n")
+    kafka.install(["start-kafka.sh"], kafka_params(kafka, NODE_ROLE="controller", EXTERNAL_LISTENER=True))
+    result = kafka.run(
+        "start-kafka.sh", {"POD_NAME": "kafka-controller-1", "EXTERNAL_ADDRESSES": "kafka-controller-1=10.0.0.1:9094"}
+    )
+    assert result.returncode == 1
+    assert "[start-kafka] EXTERNAL_LISTENER is true on a dedicated controller" in result.stderr
+    assert not (kafka.root / "data").exists()
+    assert kafka.calls("kafka-storage.sh") == [] and kafka.calls("kafka-server-start.sh") == []
 
 
 def test_rendered_broker_and_controller_configs_start_with_external_access(kafka):
-    """The rendered prod files with external access: a broker advertises its own external address; a
-    dedicated controller (no EXTERNAL listener, no EXTERNAL_ADDRESSES in its pod) starts too."""
-    from tests.helpers import find, render_matrix
+    """The rendered prod files and params with external access: a broker advertises its own external
+    address; a dedicated controller (no EXTERNAL listener, no EXTERNAL_ADDRESSES in its pod) starts too."""
+    from tests.helpers import find, render_matrix, script_params
 
     rendered = render_matrix("prod-external-nodeport")
     for config_map, pod, env in (
@@ -133,7 +180,13 @@ def test_rendered_broker_and_controller_configs_start_with_external_access(kafka
     ):
         (kafka.config / "server.properties").write_text(find(rendered, "ConfigMap", config_map)["data"]["server.properties"])
         data = kafka.root / pod  # a volume of its own per pod
-        kafka.install(["start-kafka.sh"], kafka_params(kafka, DATA_DIR=str(data), KAFKA_LOG_DIR=str(data / "logs")))
+        node = {key: script_params(rendered, config_map)[key] for key in ("NODE_ROLE", "EXTERNAL_LISTENER")}
+        assert node == (
+            {"NODE_ROLE": "broker", "EXTERNAL_LISTENER": "true"}
+            if pod == "kafka-2"
+            else {"NODE_ROLE": "controller", "EXTERNAL_LISTENER": "false"}
+        )
+        kafka.install(["start-kafka.sh"], kafka_params(kafka, DATA_DIR=str(data), KAFKA_LOG_DIR=str(data / "logs"), **node))
         result = kafka.run("start-kafka.sh", {"POD_NAME": pod, **env})
         assert result.returncode == 0, f"{pod}: {result.stderr}"
         runtime = (kafka.root / "server.properties").read_text()
@@ -345,6 +398,8 @@ def test_start_kafka_fails_clearly_without_an_ordinal(kafka, env, message):
         ({"MODE": "kraft", "CLUSTER_ID": ""}, "CLUSTER_ID is empty"),
         ({"MODE": "zookeeper", "ZOOKEEPER_CONNECT": ""}, "ZOOKEEPER_CONNECT is empty"),
         ({"MODE": "Kraft"}, "MODE must be kraft or zookeeper, not 'Kraft'"),
+        ({"NODE_ROLE": "broker,controller"}, "NODE_ROLE must be broker, combined or controller, not 'broker,controller'"),
+        ({"EXTERNAL_LISTENER": "yes"}, "EXTERNAL_LISTENER must be true or false, not 'yes'"),
     ],
 )
 def test_start_kafka_refuses_params_that_cannot_work(kafka, overrides, message):
