@@ -1,12 +1,17 @@
-"""Names and addresses every part of the platform agrees on: object names, ports, labels, per-pod DNS."""
+"""Names and addresses every part of the platform agrees on: object names, ports, labels, per-pod DNS.
+
+A Kafka cluster's objects are named after its cluster name (KafkaBroker's `cluster_name`, by default
+`kafka`, the name every cluster had before the key existed), a ZooKeeper ensemble's after its own: the functions below derive every name
+from it, so several clusters can share a namespace. The constants are the stack's names (its KafkaBroker
+is "kafka", its ZookeeperCluster "zookeeper"), exactly the names these functions give for those.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-KAFKA = "kafka"  # StatefulSet and headless Service, as in the seed
-KAFKA_CONTROLLER = "kafka-controller"  # dedicated KRaft controllers
-ZOOKEEPER = "zookeeper"
+KAFKA = "kafka"  # the stack's Kafka cluster: StatefulSet and headless Service, as in the seed
+ZOOKEEPER = "zookeeper"  # the stack's ZooKeeper ensemble
 PRODUCER = "producer"
 CONSUMER = "consumer"
 TOPIC = "topic"
@@ -22,25 +27,53 @@ ZK_CLIENT_PORT = 2181
 ZK_PEER_PORT = 2888
 ZK_ELECTION_PORT = 3888
 
+
+def controllers(cluster: str) -> str:
+    """The StatefulSet and headless Service of a Kafka cluster's dedicated KRaft controllers."""
+    return f"{cluster}-controller"
+
+
 # Secrets of a cluster with TLS on (components/security): the nodes' certificate, the admin jobs' client
 # settings, and one per SCRAM user (or one for every client with TLS alone). A client mounts its Secret at
 # CLIENT_MOUNT and passes client.properties from there to the Kafka tools.
-TLS_SECRET = "kafka-tls"
-ADMIN_SECRET = "kafka-admin"
-CLIENT_TLS_SECRET = "kafka-client-tls"
-USERS = "kafka-users"  # the Job that sets SCRAM users and ACLs, and its ConfigMap
+def tls_secret(cluster: str) -> str:
+    return f"{cluster}-tls"
+
+
+def admin_secret(cluster: str) -> str:
+    return f"{cluster}-admin"
+
+
+def client_tls_secret(cluster: str) -> str:
+    return f"{cluster}-client-tls"
+
+
+def users_app(cluster: str) -> str:
+    """The Job that sets a cluster's SCRAM users and ACLs: its app, ConfigMap and NetworkPolicy."""
+    return f"{cluster}-users"
+
+
+def user_secret(cluster: str, user: str) -> str:
+    return f"{cluster}-user-{user}"
+
+
+def external_service(cluster: str, ordinal: int) -> str:
+    """The Service in front of broker `ordinal`'s EXTERNAL listener."""
+    return f"{cluster}-{ordinal}-external"
+
+
+def external_app(cluster: str) -> str:
+    """The app label of a cluster's external Services."""
+    return f"{cluster}-external"
+
+
+KAFKA_CONTROLLER = controllers(KAFKA)
+TLS_SECRET = tls_secret(KAFKA)
+ADMIN_SECRET = admin_secret(KAFKA)
+CLIENT_TLS_SECRET = client_tls_secret(KAFKA)
+USERS = users_app(KAFKA)
 CLIENT_MOUNT = "/etc/kafka-client"
 CLIENT_CONFIG_FILE = "client.properties"
-
-
-def user_secret(user: str) -> str:
-    return f"kafka-user-{user}"
-
-
-def external_service(ordinal: int) -> str:
-    """The Service in front of broker `ordinal`'s EXTERNAL listener."""
-    return f"{KAFKA}-{ordinal}-external"
-
 
 PART_OF = "kafka-demo"
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
@@ -66,11 +99,12 @@ class Place:
         """`<pod>.<headless-svc>.<namespace>.svc.<cluster-domain>`: stable across pod restarts."""
         return f"{statefulset}-{ordinal}.{self.fqdn_suffix(statefulset)}"
 
-    def broker_addresses(self, brokers: int) -> list[str]:
-        return [self.pod_fqdn(KAFKA, i) for i in range(brokers)]
+    def broker_addresses(self, cluster: str, brokers: int) -> list[str]:
+        """The per-pod DNS names of Kafka cluster `cluster`'s brokers (its StatefulSet is named after it)."""
+        return [self.pod_fqdn(cluster, i) for i in range(brokers)]
 
-    def bootstrap_servers(self, brokers: int, port: int = KAFKA_PORT) -> str:
-        return ",".join(f"{host}:{port}" for host in self.broker_addresses(brokers))
+    def bootstrap_servers(self, cluster: str, brokers: int, port: int = KAFKA_PORT) -> str:
+        return ",".join(f"{host}:{port}" for host in self.broker_addresses(cluster, brokers))
 
-    def zookeeper_connect(self, nodes: int) -> str:
-        return ",".join(f"{self.pod_fqdn(ZOOKEEPER, i)}:{ZK_CLIENT_PORT}" for i in range(nodes))
+    def zookeeper_connect(self, ensemble: str, nodes: int) -> str:
+        return ",".join(f"{self.pod_fqdn(ensemble, i)}:{ZK_CLIENT_PORT}" for i in range(nodes))

@@ -157,6 +157,11 @@ DNS_SUBDOMAIN = rf"(?=.{{1,253}}$){DNS_LABEL}(\.{DNS_LABEL})*"
 VERSION = r"\d+\.\d+\.\d+"
 IMAGE = r"[a-z0-9][a-z0-9._/:@-]*[A-Za-z0-9_.-]"
 CLUSTER_ID = r"[A-Za-z0-9_-]{22}"
+# A Kafka cluster's or ZooKeeper ensemble's name, which its objects' names start with: a DNS-1035 label (it
+# names headless Services), short enough for the longest name derived from it that must stay a 63-character
+# label: a dedicated controller pod's controller-revision-hash (`<name>-controller-<10 characters>`).
+CLUSTER_NAME = r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?"
+CLUSTER_NAME_ALLOWED = "a cluster name: 1-40 lowercase letters, digits and '-', starting with a letter and not ending with '-'"
 
 
 # Checks more than one key uses: the topic's name (stack config, client components) and address lists

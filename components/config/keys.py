@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from ..external.spec import NODE_PORT_RANGE, TYPES, check_host
 from ..kafka.image import DEFAULT_KAFKA_VERSION, KAFKA_IMAGE_REPOSITORY, ZOOKEEPER_KAFKA_VERSION
 from ..kafka.managed_keys import managed_reason
+from ..naming import KAFKA as STACK_KAFKA
 from ..security.spec import check_users
 from . import checks as c
 from .resources import resource_keys
@@ -46,6 +47,25 @@ CLUSTER_DOMAIN = Key(
     c.matching(c.DNS_SUBDOMAIN, "the cluster's DNS domain, such as cluster.local"),
     "DNS name",
     "Cluster DNS domain used in advertised per-pod names.",
+)
+# Component args only: what a cluster's objects are named after, so several clusters can share a namespace.
+CLUSTER_NAME = Key(
+    "clusterName",
+    None,
+    c.optional(c.matching(c.CLUSTER_NAME, c.CLUSTER_NAME_ALLOWED)),
+    "DNS label of at most 40 characters",
+    "What the component's Kubernetes objects are named after (its StatefulSet and headless Service, and every "
+    "name derived from them); give each cluster in a namespace its own.",
+    "`kafka` (KafkaBroker) or `zookeeper` (ZookeeperCluster): the names they had before this key, so an "
+    "existing program's objects and volumes keep theirs",
+)
+KAFKA_CLUSTER = Key(
+    "kafkaCluster",
+    STACK_KAFKA,
+    c.matching(c.CLUSTER_NAME, c.CLUSTER_NAME_ALLOWED),
+    "DNS label of at most 40 characters",
+    "The cluster name of the KafkaBroker this component serves (its `cluster_name`, else `kafka`): "
+    "the names of the brokers' pods, Services and Secrets follow from it.",
 )
 
 TOP_LEVEL: tuple[Key, ...] = (

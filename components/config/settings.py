@@ -16,7 +16,7 @@ from typing import Any
 from ..clients.spec import ConsumerSpec, ProducerSpec, TopicSpec, consumer_spec, producer_spec, topic_spec
 from ..external.spec import ExternalSpec, external_spec
 from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
-from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, Place, user_secret
+from ..naming import KAFKA, ZOOKEEPER, Place, admin_secret, client_tls_secret, user_secret
 from ..security.spec import CONSUMER_USER, PRODUCER_USER, SecuritySpec, security_spec
 from ..zookeeper.spec import EnsembleSpec, ensemble_spec
 from .keys import CONFIG_KEYS, OBJECTS, TOP_LEVEL
@@ -77,7 +77,15 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if kraft:  # no ensemble, but its resource keys are still checked
         jvm_resources(values["zookeeper"], stack_labels("zookeeper"), problems)
     else:
-        zookeeper = ensemble_spec(values["zookeeper"], stack_labels("zookeeper"), problems, place=place, origin=origin)
+        zookeeper = ensemble_spec(
+            values["zookeeper"],
+            stack_labels("zookeeper"),
+            problems,
+            name=ZOOKEEPER,
+            kafka_cluster=KAFKA,
+            place=place,
+            origin=origin,
+        )
     consumer_group = None if values["consumer"]["fromBeginning"] else values["consumer"]["groupId"]
     security = security_spec(
         values["security"],
@@ -105,9 +113,10 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         values["kafka"],
         stack_labels("kafka"),
         problems,
+        name=KAFKA,  # the stack's KafkaBroker (engine/program.py) is named so, and its objects after it
         place=place,
         zookeeper_connect=zookeeper.connect_string if zookeeper else None,
-        default_cluster_id=derive_cluster_id(PROJECT, stack),
+        default_cluster_id=derive_cluster_id(PROJECT, stack, KAFKA),
         origin=origin,
         controller_values=values["controller"],
         controller_labels=stack_labels("controller"),
@@ -129,7 +138,7 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         kafka.min_insync_replicas, topic_values["replicationFactor"]
     )
     clients = {"namespace": place.namespace, "bootstrapServers": kafka.bootstrap_servers, "image": kafka.image}
-    secrets = client_secrets(security)
+    secrets = client_secrets(security, kafka.name)
     producer = producer_spec(
         {**values["producer"], **clients, "topic": topic_values["name"], "clientSecret": secrets["producer"]},
         stack_labels("producer"),
@@ -175,14 +184,15 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     )
 
 
-def client_secrets(security: SecuritySpec) -> dict[str, str | None]:
-    """The Secret each client mounts (None: PLAINTEXT): the topic Job is the admin, producer and consumer
-    are their own SCRAM users (or share the CA-only client settings with TLS alone)."""
+def client_secrets(security: SecuritySpec, cluster: str) -> dict[str, str | None]:
+    """The Secret of Kafka cluster `cluster` each client mounts (None: PLAINTEXT): the topic Job is the
+    admin, producer and consumer are their own SCRAM users (or share the CA-only client settings with TLS alone)."""
     if not security.tls:
         return {"topic": None, "producer": None, "consumer": None}
+    admin = admin_secret(cluster)
     if not security.scram:
-        return {"topic": ADMIN_SECRET, "producer": CLIENT_TLS_SECRET, "consumer": CLIENT_TLS_SECRET}
-    return {"topic": ADMIN_SECRET, "producer": user_secret(PRODUCER_USER), "consumer": user_secret(CONSUMER_USER)}
+        return {"topic": admin, "producer": client_tls_secret(cluster), "consumer": client_tls_secret(cluster)}
+    return {"topic": admin, "producer": user_secret(cluster, PRODUCER_USER), "consumer": user_secret(cluster, CONSUMER_USER)}
 
 
 def topic_cluster_identity(kafka: BrokerSpec) -> str:

@@ -40,7 +40,7 @@ def spec_from_args(
         problems += [
             f"{labels.full(key)} is an output of another resource; {component} needs a plain value here (it shapes the "
             f"manifests, which are built when the program runs): pass the text (an address is "
-            f"kafka-<i>.kafka.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
+            f"<cluster>-<i>.<cluster>.<namespace>.svc.<domain>:9092) and order the resources with dependsOn"
             for key in args
             if key not in plain and key not in outputs_allowed
         ]
@@ -50,6 +50,14 @@ def spec_from_args(
     if problems:
         raise InvalidArgs(str(ConfigError(problems, f"{component} args")))
     return spec
+
+
+def cluster_name(values: dict[str, Any], default: str) -> str:
+    """What a cluster's objects are named after: its `cluster_name` arg, else the name every such component
+    had before the arg existed (`kafka`, `zookeeper`), whatever its resource name: a program written before
+    it keeps its objects' names, so no StatefulSet is replaced and no volume left behind by an upgrade."""
+    given = values["clusterName"]
+    return default if given is None else str(given)
 
 
 def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Input[pulumi.Resource]]:

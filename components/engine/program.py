@@ -22,6 +22,7 @@ from ..config.settings import Settings, load_settings
 from ..external.component import KafkaExternalAccess, KafkaExternalAccessArgs
 from ..k8s import builders, resources
 from ..kafka.component import CONTROLLER_ARGS, EXTERNAL_ADDRESSES_ARG, TLS_REVISION_ARG, KafkaBroker, KafkaBrokerArgs
+from ..naming import KAFKA, ZOOKEEPER
 from ..security.component import EXTERNAL_HOSTS_ARG, KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
 from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 from . import kubeconfig
@@ -106,6 +107,9 @@ def component_args(settings: Settings) -> ComponentArgs:
     """Each component's args, from the stack's settings."""
     values = settings.values
     place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
+    # The components that serve the brokers name their objects after the brokers' cluster name: the
+    # KAFKA (the KafkaBroker's default cluster name), as settings.kafka.name.
+    serves = {"kafka_cluster": settings.kafka.name}
     clients = {
         "namespace": settings.namespace,
         "bootstrap_servers": settings.kafka.bootstrap_servers,
@@ -128,7 +132,7 @@ def component_args(settings: Settings) -> ComponentArgs:
         return {"client_secret": spec.client_secret} if spec.client_secret else {}
 
     return ComponentArgs(
-        zookeeper=cast(ZookeeperClusterArgs, {**place, **as_args(values["zookeeper"], *values["zookeeper"])}),
+        zookeeper=cast(ZookeeperClusterArgs, {**place, **serves, **as_args(values["zookeeper"], *values["zookeeper"])}),
         kafka=kafka,
         topic=cast(
             KafkaTopicArgs,
@@ -159,17 +163,19 @@ def component_args(settings: Settings) -> ComponentArgs:
                 **secret(settings.consumer),
             },
         ),
-        tls=cast(KafkaTlsArgs, {**place, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")}),
+        tls=cast(KafkaTlsArgs, {**place, **serves, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")}),
         external=cast(
             KafkaExternalAccessArgs,
             {
                 "namespace": settings.namespace,
+                **serves,
                 "replicas": settings.kafka.replicas,
                 **as_args(values["external"], *values["external"]),
             },
         ),
         users=KafkaUsersArgs(
             namespace=settings.namespace,
+            kafka_cluster=settings.kafka.name,
             bootstrap_servers=settings.kafka.admin_bootstrap_servers,
             image=settings.kafka.image,
             cluster_identity=settings.topic.cluster_identity,
@@ -196,7 +202,7 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
 
     zookeeper = None
     if settings.zookeeper is not None:
-        zookeeper = ZookeeperCluster("zookeeper", args.zookeeper, after())
+        zookeeper = ZookeeperCluster(ZOOKEEPER, args.zookeeper, after())
     # External access first: the brokers advertise its addresses, and the certificate names its hosts.
     external = KafkaExternalAccess("kafka-external", args.external, after()) if settings.external else None
     if external is not None:
@@ -205,8 +211,9 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     tls = KafkaTls("kafka-tls", args.tls, after()) if settings.security.tls else None
     if tls is not None:
         args.kafka[TLS_REVISION_ARG] = tls.revision
+    # Resource names: each component's objects are named after it (its cluster name), as settings expects.
     kafka = KafkaBroker(
-        "kafka",
+        KAFKA,
         args.kafka,
         after(*([zookeeper] if zookeeper else []), *([tls] if tls else []), *([external] if external else [])),
     )

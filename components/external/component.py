@@ -6,7 +6,7 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
-from ..config.keys import COMPONENT_NAMESPACE, EXTERNAL, KAFKA
+from ..config.keys import COMPONENT_NAMESPACE, EXTERNAL, KAFKA, KAFKA_CLUSTER
 from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import EXTERNAL_PORT, external_service
 from . import manifests
@@ -14,7 +14,7 @@ from .spec import LOAD_BALANCER, ExternalSpec, external_spec, host_port
 
 BROKERS = next(key for key in KAFKA.keys if key.name == "replicas")
 # `type` is required of a library user: the component is the external access ("none" would be no component).
-ARGS_KEYS = (COMPONENT_NAMESPACE, BROKERS) + tuple(
+ARGS_KEYS = (COMPONENT_NAMESPACE, KAFKA_CLUSTER, BROKERS) + tuple(
     replace(key, default=None, required=True) if key.name == "type" else key for key in EXTERNAL.keys
 )
 # What a run without a cluster (render.py, the mock engine) shows where a load balancer's address goes.
@@ -23,6 +23,9 @@ UNASSIGNED = "<assigned by the load balancer of {service}>"
 
 class KafkaExternalAccessArgs(TypedDict):
     namespace: str
+    kafka_cluster: NotRequired[str]
+    """The KafkaBroker's cluster name (default kafka): Service `<kafka_cluster>-<i>-external` selects its pod
+    `<kafka_cluster>-<i>`."""
     type: str
     """NodePort or LoadBalancer."""
     replicas: NotRequired[int]
@@ -55,8 +58,8 @@ def assigned_host(service: str, status: Any) -> str:
 
 
 class KafkaExternalAccess(PlatformComponent):
-    """Service `kafka-<i>-external` (NodePort or LoadBalancer) for every broker's EXTERNAL listener (port
-    9094). Create it before the brokers and the certificates: `addresses` goes to KafkaBroker's
+    """Service `<kafka_cluster>-<i>-external` (`kafka-<i>-external` by default; NodePort or LoadBalancer)
+    for every broker's EXTERNAL listener (port 9094). Create it before the brokers and the certificates: `addresses` goes to KafkaBroker's
     `external_addresses`, `hosts` to KafkaTls's `external_hosts`. With LoadBalancer, `pulumi up` waits
     until each load balancer has its address."""
 
@@ -68,23 +71,23 @@ class KafkaExternalAccess(PlatformComponent):
     """`addresses`, comma-separated: a client's bootstrap.servers outside the cluster."""
 
     def __init__(self, name: str, args: KafkaExternalAccessArgs, opts: pulumi.ResourceOptions | None = None):
-        def build(values, labels, problems) -> ExternalSpec | None:
+        def build(values, labels, problems) -> tuple[ExternalSpec | None, str]:
             # Component args: whether the listener is secured is KafkaBroker's to check (its tls, scram).
             spec = external_spec(
                 values, labels.full, problems, tls=True, scram=True, brokers=values["replicas"], security_label=labels.full
             )
             if spec is None:
                 problems.append(f"{labels.full('type')} = none: KafkaExternalAccess needs NodePort or LoadBalancer")
-            return spec
+            return spec, values["kafkaCluster"]
 
-        spec = spec_from_args("KafkaExternalAccess", name, ARGS_KEYS, args, build)
+        spec, cluster = spec_from_args("KafkaExternalAccess", name, ARGS_KEYS, args, build)
         assert spec is not None
-        super().__init__("KafkaExternalAccess", name, manifests.manifests(args["namespace"], spec), opts)
-        services = [self.object("Service", external_service(i)) for i in range(spec.brokers)]
+        super().__init__("KafkaExternalAccess", name, manifests.manifests(args["namespace"], cluster, spec), opts)
+        services = [self.object("Service", external_service(cluster, i)) for i in range(spec.brokers)]
         if spec.type == LOAD_BALANCER:
             self.hosts = pulumi.Output.all(
                 *[
-                    service.status.apply(functools.partial(assigned_host, external_service(i)))
+                    service.status.apply(functools.partial(assigned_host, external_service(cluster, i)))
                     for i, service in enumerate(services)
                 ]
             )

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
-from ..naming import EXTERNAL_PORT, KAFKA, external_service
+from ..naming import EXTERNAL_PORT, external_app, external_service
 from .spec import LOAD_BALANCER, ExternalSpec
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
-EXTERNAL_APP = f"{KAFKA}-external"
 # pulumi-kubernetes waits for a Service's endpoints to be ready, but these Services exist before their
 # brokers do: a LoadBalancer one is awaited only until the load balancer has its address (which the
 # brokers then advertise), a NodePort one not at all.
@@ -17,9 +16,10 @@ WAIT_FOR_LOAD_BALANCER = {"pulumi.com/waitFor": "jsonpath={.status.loadBalancer.
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 
 
-def service(namespace: str, spec: ExternalSpec, ordinal: int) -> Manifest:
-    name = external_service(ordinal)
-    metadata = k8s.meta(namespace, name, EXTERNAL_APP)
+def service(namespace: str, cluster: str, spec: ExternalSpec, ordinal: int) -> Manifest:
+    """Service `<cluster>-<ordinal>-external` in front of pod `<cluster>-<ordinal>` of Kafka cluster `cluster`."""
+    name = external_service(cluster, ordinal)
+    metadata = k8s.meta(namespace, name, external_app(cluster))
     port: Manifest = {"name": "external", "port": EXTERNAL_PORT, "targetPort": EXTERNAL_PORT, "protocol": "TCP"}
     if spec.type == LOAD_BALANCER:
         metadata["annotations"] = {**spec.annotations, **WAIT_FOR_LOAD_BALANCER}
@@ -37,11 +37,11 @@ def service(namespace: str, spec: ExternalSpec, ordinal: int) -> Manifest:
             # A broker must be reachable while it is not ready yet: its peers and clients retry, and a
             # broker that waits in its preStop hook is still the leader of its partitions.
             "publishNotReadyAddresses": True,
-            "selector": {**k8s.labels(KAFKA), POD_NAME_LABEL: f"{KAFKA}-{ordinal}"},
+            "selector": {**k8s.labels(cluster), POD_NAME_LABEL: f"{cluster}-{ordinal}"},
             "ports": [port],
         },
     }
 
 
-def manifests(namespace: str, spec: ExternalSpec) -> list[Manifest]:
-    return [service(namespace, spec, i) for i in range(spec.brokers)]
+def manifests(namespace: str, cluster: str, spec: ExternalSpec) -> list[Manifest]:
+    return [service(namespace, cluster, spec, i) for i in range(spec.brokers)]

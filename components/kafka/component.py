@@ -7,11 +7,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..config import checks
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
+from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
 from ..config.schema import Key, Labels
-from ..engine.base import InvalidArgs, PlatformComponent, spec_from_args
-from ..naming import KAFKA as NAME
-from ..naming import KAFKA_CONTROLLER, Place
+from ..engine.base import InvalidArgs, PlatformComponent, cluster_name, spec_from_args
+from ..naming import KAFKA as DEFAULT_CLUSTER_NAME
+from ..naming import Place, controllers
 from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
@@ -26,7 +26,7 @@ ZOOKEEPER_CONNECT = Key(
 CONTROLLER_PREFIX = "controller"
 CONTROLLER_ARGS = {CONTROLLER_PREFIX + key.name[0].upper() + key.name[1:]: key.name for key in CONTROLLER.keys}
 ARGS_KEYS = (
-    (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, ZOOKEEPER_CONNECT)
+    (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, CLUSTER_NAME, ZOOKEEPER_CONNECT)
     + KAFKA.keys
     + tuple(replace(key, name=arg) for arg, key in zip(CONTROLLER_ARGS, CONTROLLER.keys, strict=True))
     + (
@@ -65,6 +65,12 @@ class KafkaBrokerArgs(TypedDict):
 
     namespace: str
     cluster_domain: NotRequired[str]
+    cluster_name: NotRequired[str]
+    """What the cluster's objects are named after (left out: `kafka`, as before the key existed, so an existing
+    program keeps its objects and volumes whatever its resource name): StatefulSet and headless
+    Service `<name>`, pods `<name>-<i>`, `<name>-controller`, `<name>-config`, Secrets `<name>-tls` and
+    `<name>-admin`, ... Give each cluster in a namespace its own, and the same to its KafkaTls, KafkaUsers,
+    KafkaExternalAccess and ZookeeperCluster (as their `kafka_cluster`)."""
     zookeeper_connect: NotRequired[str]
     replicas: NotRequired[int]
     storage_size: NotRequired[str]
@@ -89,7 +95,7 @@ class KafkaBrokerArgs(TypedDict):
     controller_heap_size: NotRequired[str]
     controller_config: NotRequired[dict[str, str]]
     tls: NotRequired[bool]
-    """TLS listeners; Secret `kafka-tls` (KafkaTls) must exist in the namespace."""
+    """TLS listeners; Secrets `<cluster name>-tls` and `-admin` (KafkaTls) must exist in the namespace."""
     scram: NotRequired[bool]
     tls_revision: NotRequired[pulumi.Input[str]]
     """KafkaTls's `revision`: the pods roll when it changes (a certificate renewal)."""
@@ -124,6 +130,7 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
             values,
             labels,
             problems,
+            name=cluster_name(values, DEFAULT_CLUSTER_NAME),
             place=Place(values["namespace"], values["clusterDomain"]),
             zookeeper_connect=values["zookeeperConnect"],
             default_cluster_id=derive_cluster_id(pulumi.get_project(), stack, name),
@@ -140,10 +147,11 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
 
 
 class KafkaBroker(PlatformComponent):
-    """ConfigMap (server.properties, start script, logging), headless Service `kafka`, StatefulSet `kafka`
-    with a PVC per broker, NetworkPolicy, PDB. Pods are `kafka-<i>.kafka.<namespace>.svc.<domain>`.
-    KRaft with `controller_replicas` 3 or 5: the same objects again for dedicated controllers,
-    named `kafka-controller`; otherwise the brokers are the controllers (combined nodes)."""
+    """ConfigMap `<name>-config` (server.properties, start script, logging), headless Service and StatefulSet
+    `<name>` with a PVC per broker, NetworkPolicy, PDB, where `<name>` is the cluster name (`cluster_name`,
+    else `kafka`). Pods are `<name>-<i>.<name>.<namespace>.svc.<domain>`. KRaft with
+    `controller_replicas` 3 or 5: the same objects again for dedicated controllers, named
+    `<name>-controller`; otherwise the brokers are the controllers (combined nodes)."""
 
     bootstrap_servers: pulumi.Output[str]
     """host:port of every broker, comma-separated; known once the StatefulSet is ready."""
@@ -169,29 +177,30 @@ class KafkaBroker(PlatformComponent):
                     raise InvalidArgs(
                         address_count_problem(f'KafkaBroker "{name}": external_addresses', len(addresses), spec.replicas)
                     )
-                return manifests.external_addresses_value(addresses)
+                return manifests.external_addresses_value(spec, addresses)
 
             external_addresses = pulumi.Output.from_input(args[EXTERNAL_ADDRESSES_ARG]).apply(joined)
         super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision, external_addresses), opts)
         self.spec = spec
-        self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)
+        sts = spec.name  # the brokers' StatefulSet and headless Service
+        self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", sts)
         _, spread = manifests.replica_job_names(spec)
         self.serving: list[pulumi.Resource] = [self.stateful_set, self.object("Job", spread)]
         """What a client of the brokers waits for (the stack's topic and users Jobs): the brokers Ready, and a
         scale-up's replicas moved onto the new ones (a topic's partitions do not grow during a reassignment).
         Not the quorum Job: the brokers serve while the controllers' voter set settles."""
-        self.service: k8s.core.v1.Service = self.object("Service", NAME)
-        self.config_map: k8s.core.v1.ConfigMap = self.object("ConfigMap", manifests.CONFIGMAP)
-        self.bootstrap_servers = self.when_ready("StatefulSet", NAME, spec.bootstrap_servers)
-        self.broker_dns_names = self.when_ready("StatefulSet", NAME, spec.place.broker_addresses(spec.replicas))
+        self.service: k8s.core.v1.Service = self.object("Service", sts)
+        self.config_map: k8s.core.v1.ConfigMap = self.object("ConfigMap", manifests.config_map_name(spec))
+        self.bootstrap_servers = self.when_ready("StatefulSet", sts, spec.bootstrap_servers)
+        self.broker_dns_names = self.when_ready("StatefulSet", sts, spec.broker_addresses)
         self.mode = pulumi.Output.from_input(spec.mode)
-        self.stateful_set_name = self.when_ready("StatefulSet", NAME, NAME)
-        self.service_name = self.when_ready("Service", NAME, NAME)
-        self.namespace = self.when_ready("StatefulSet", NAME, spec.place.namespace)
-        controllers = [endpoint.rsplit(":", 1)[0] for _, endpoint in spec.controller_endpoints] if spec.kraft else []
-        self.controller_dns_names = self.when_ready("StatefulSet", spec.controller_statefulset, controllers)
+        self.stateful_set_name = self.when_ready("StatefulSet", sts, sts)
+        self.service_name = self.when_ready("Service", sts, sts)
+        self.namespace = self.when_ready("StatefulSet", sts, spec.place.namespace)
+        quorum_hosts = [endpoint.rsplit(":", 1)[0] for _, endpoint in spec.controller_endpoints] if spec.kraft else []
+        self.controller_dns_names = self.when_ready("StatefulSet", spec.controller_statefulset, quorum_hosts)
         self.controller_stateful_set: k8s.apps.v1.StatefulSet | None = (
-            self.object("StatefulSet", KAFKA_CONTROLLER) if spec.controllers else None
+            self.object("StatefulSet", controllers(spec.name)) if spec.controllers else None
         )
         self.register_outputs(
             {

@@ -15,7 +15,7 @@ KAFKA_HOME = "/opt/kafka"  # where the apache/kafka image keeps Kafka
 DATA_MOUNT = "/var/lib/kafka/data"  # the PVC; the image declares this path as its data volume
 CONFIG_MOUNT = "/etc/kafka-demo"  # the ConfigMap with server.properties, logging and the scripts
 RUNTIME_CONFIG = "/tmp/server.properties"  # this pod's filled-in copy (/tmp is an emptyDir)
-TLS_MOUNT = "/etc/kafka-tls"  # Secret kafka-tls: ca.crt and node.pem (this node's key and certificate chain)
+TLS_MOUNT = "/etc/kafka-tls"  # Secret <cluster>-tls (kafka-tls): ca.crt and node.pem (this node's key and certificate chain)
 NODE_CLIENT_CONFIG = f"{CONFIG_MOUNT}/node-client.properties"  # the node's own tools (preStop, start script)
 
 

@@ -11,27 +11,22 @@ from ..config.resources import JvmResources
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
 from ..naming import (
-    ADMIN_SECRET,
     CLIENT_CONFIG_FILE,
     CLIENT_MOUNT,
     CONTROLLER_PORT,
     EXTERNAL_PORT,
     INTERNAL_PORT,
-    KAFKA,
-    KAFKA_CONTROLLER,
     KAFKA_PORT,
-    TLS_SECRET,
     TOPIC,
-    USERS,
+    admin_secret,
+    controllers,
+    tls_secret,
+    users_app,
 )
 from . import properties
 from .image import CONFIG_MOUNT, DATA_MOUNT, KAFKA_HOME, NODE_CLIENT_CONFIG, RUNTIME_CONFIG, TLS_MOUNT
 from .spec import BrokerSpec
 
-CONFIGMAP = "kafka-config"
-CONTROLLER_CONFIGMAP = "kafka-controller-config"
-QUORUM = "kafka-quorum"  # the Job that settles the voter set after an up, and its ConfigMap
-REPLICAS = "kafka-replicas"  # the Jobs that move partition replicas when the broker count changes
 TOOL_RESOURCES = JvmResources("100m", "500m", "384Mi", 128)  # one admin-tool JVM at a time
 TMP_LOGS = "/tmp/kafka-logs"  # LOG_DIR of the Kafka scripts: the root filesystem is read-only
 # How long a controller on an empty disk waits for the others to elect a leader before it takes them
@@ -44,7 +39,29 @@ BROKER_GRACE_SECONDS = STOP_WAIT_SECONDS + 120
 # On the pod templates with TLS on: what identifies the certificates the pods run with (their serial); a
 # renewal changes it and rolls the pods, one at a time, with the preStop wait.
 TLS_REVISION_ANNOTATION = "kafka-demo/tls-revision"
-ADMIN_JOBS = (TOPIC, REPLICAS, QUORUM, USERS)  # the apps whose pods use the INTERNAL listener as kafka-admin
+
+
+# Every object of a cluster is named after its cluster name (spec.name; "kafka" in the stack): the brokers'
+# StatefulSet and headless Service are `<name>`, the dedicated controllers' `<name>-controller`.
+def config_map_name(spec: BrokerSpec, controller: bool = False) -> str:
+    """The brokers' (`<name>-config`) or the dedicated controllers' (`<name>-controller-config`) ConfigMap."""
+    return f"{controllers(spec.name) if controller else spec.name}-config"
+
+
+def quorum_app(spec: BrokerSpec) -> str:
+    """The Job that settles the voter set after an up: its app, ConfigMap and NetworkPolicy."""
+    return f"{spec.name}-quorum"
+
+
+def replicas_app(spec: BrokerSpec) -> str:
+    """The Jobs that move partition replicas when the broker count changes: their app, ConfigMap and NetworkPolicy."""
+    return f"{spec.name}-replicas"
+
+
+def admin_jobs(spec: BrokerSpec) -> tuple[str, ...]:
+    """The apps whose pods use the INTERNAL listener as kafka-admin: the topic Job (KafkaTopic), the
+    cluster's own replica and quorum Jobs, and its users Job (KafkaUsers)."""
+    return (TOPIC, replicas_app(spec), quorum_app(spec), users_app(spec.name))
 
 
 def data_role(spec: BrokerSpec, controller: bool = False) -> str:
@@ -99,7 +116,7 @@ def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
         params = {
             **params,
             "STOP_WAIT_SECONDS": STOP_WAIT_SECONDS,
-            "BROKER_ADDRESS": f"{KAFKA}-{{id}}.{spec.place.fqdn_suffix(KAFKA)}:{KAFKA_PORT}",
+            "BROKER_ADDRESS": f"{spec.name}-{{id}}.{spec.place.fqdn_suffix(spec.name)}:{KAFKA_PORT}",
             "LOCAL_BOOTSTRAP": f"localhost:{INTERNAL_PORT if spec.tls else KAFKA_PORT}",
         }
     tls = {"node-client.properties": properties.node_client_properties(spec)} if spec.tls else {}
@@ -107,7 +124,7 @@ def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
 
 
 def admin_client(spec: BrokerSpec) -> dict[str, str]:
-    """The params of a script run as the admin: where to connect, and its client settings (Secret kafka-admin)."""
+    """The params of a script run as the admin: where to connect, and its client settings (Secret `<name>-admin`)."""
     return {
         "BOOTSTRAP_SERVERS": spec.admin_bootstrap_servers,
         "CLIENT_CONFIG": f"{CLIENT_MOUNT}/{CLIENT_CONFIG_FILE}" if spec.tls else "",
@@ -118,7 +135,7 @@ def _tls_mounts(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
     """(volumeMounts, volumes) of the nodes' certificate Secret; none without TLS."""
     if not spec.tls:
         return [], []
-    mount, volume = k8s.secret_mount("tls", TLS_SECRET, TLS_MOUNT)
+    mount, volume = k8s.secret_mount("tls", tls_secret(spec.name), TLS_MOUNT)
     return [mount], [volume]
 
 
@@ -128,10 +145,10 @@ def _tls_annotate(statefulset: Manifest, tls_revision: object) -> Manifest:
     return statefulset
 
 
-def external_addresses_value(addresses: list[str]) -> str:
-    """EXTERNAL_ADDRESSES: `kafka-0=host:port,kafka-1=host:port,...`, each broker's address outside the cluster
-    in ordinal order; start-kafka.sh advertises its own."""
-    return ",".join(f"{KAFKA}-{i}={address}" for i, address in enumerate(addresses))
+def external_addresses_value(spec: BrokerSpec, addresses: list[str]) -> str:
+    """EXTERNAL_ADDRESSES: `kafka-0=host:port,kafka-1=host:port,...` (the brokers' pod names), each broker's
+    address outside the cluster in ordinal order; start-kafka.sh advertises its own."""
+    return ",".join(f"{spec.name}-{i}={address}" for i, address in enumerate(addresses))
 
 
 def _container(
@@ -192,36 +209,37 @@ def manifests(spec: BrokerSpec, tls_revision: object = None, external_addresses:
         + ([("controller", CONTROLLER_PORT)] if combined else [])
     )
     external_env = [{"name": "EXTERNAL_ADDRESSES", "value": external_addresses}] if spec.external else []
+    name = spec.name
     container = _container(
-        spec, KAFKA, False, ports + ([("external", EXTERNAL_PORT)] if spec.external else []), KAFKA_PORT, external_env
+        spec, name, False, ports + ([("external", EXTERNAL_PORT)] if spec.external else []), KAFKA_PORT, external_env
     )
-    volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
+    volumes = [k8s.config_volume("config", config_map_name(spec)), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
     # The preStop wait, then the controlled shutdown (leadership moves away before the broker stops).
-    pod = k8s.pod_spec([container], volumes, KAFKA, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
-    claim = k8s.claim_template(claim_name(spec), KAFKA, spec.storage_size, spec.storage_class)
+    pod = k8s.pod_spec([container], volumes, name, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
+    claim = k8s.claim_template(claim_name(spec), name, spec.storage_size, spec.storage_class)
     # Dedicated controllers first: the brokers' StatefulSet waits for theirs (engine/base.py).
     before, after = replica_manifests(spec)
     objects = (
         before
         + (controller_manifests(spec, tls_revision) if spec.controllers else [])
         + [
-            k8s.config_map(namespace, CONFIGMAP, KAFKA, data),
-            k8s.headless_service(namespace, KAFKA, ports),
-            _tls_annotate(k8s.statefulset(namespace, KAFKA, spec.replicas, data, pod, claim), tls_revision),
+            k8s.config_map(namespace, config_map_name(spec), name, data),
+            k8s.headless_service(namespace, name, ports),
+            _tls_annotate(k8s.statefulset(namespace, name, spec.replicas, data, pod, claim), tls_revision),
             # The client listener is open to any client (other namespaces included), and so is the external one
             # (clients outside the cluster, through the node or load balancer); the internal one only to the
             # brokers and the admin jobs; a combined node's controller listener only to the other nodes.
             k8s.network_policy(
                 namespace,
-                KAFKA,
+                name,
                 [{"ports": k8s.tcp_ports(KAFKA_PORT, *([EXTERNAL_PORT] if spec.external else []))}]
-                + ([{"from": k8s.from_apps(KAFKA, *ADMIN_JOBS), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else [])
-                + ([{"from": k8s.from_apps(KAFKA), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []),
+                + ([{"from": k8s.from_apps(name, *admin_jobs(spec)), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else [])
+                + ([{"from": k8s.from_apps(name), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []),
             ),
         ]
     )
     if spec.replicas > 1:
-        objects.append(k8s.pdb(namespace, KAFKA))
+        objects.append(k8s.pdb(namespace, name))
     objects += after
     if spec.dynamic_quorum:
         objects += quorum_manifests(spec)
@@ -237,21 +255,22 @@ def admin_tool_job(
     script: str,
     *,
     tls: bool,
+    admin_secret_name: str,
     args: list[str] | None = None,
     annotations: dict[str, str] | None = None,
     extra: tuple[list[Manifest], list[Manifest]] = ([], []),
     deadline_seconds: int = 1800,
 ) -> Manifest:
     """A Job running one of the admin scripts with the Kafka image (its tools), mounted from `config_map` at
-    CONFIG_MOUNT; with `tls`, as kafka-admin (Secret kafka-admin at CLIENT_MOUNT). `extra`: further
-    (volumeMounts, volumes)."""
+    CONFIG_MOUNT; with `tls`, as kafka-admin (the cluster's Secret `admin_secret_name` at CLIENT_MOUNT).
+    `extra`: further (volumeMounts, volumes)."""
     mounts: list[dict[str, Any]] = [
         {"name": "config", "mountPath": CONFIG_MOUNT, "readOnly": True},
         {"name": "tmp", "mountPath": "/tmp"},
     ]
     volumes = [k8s.config_volume("config", config_map), {"name": "tmp", "emptyDir": {}}]
     if tls:
-        mount, volume = k8s.secret_mount("admin", ADMIN_SECRET, CLIENT_MOUNT)
+        mount, volume = k8s.secret_mount("admin", admin_secret_name, CLIENT_MOUNT)
         mounts.append(mount)
         volumes.append(volume)
     container = k8s.jvm_container(
@@ -281,7 +300,16 @@ def _tool_job(
     annotations: dict[str, str] | None = None,
 ) -> Manifest:
     return admin_tool_job(
-        spec.place.namespace, spec.image, name, app, config_map, script, tls=spec.tls, args=args, annotations=annotations
+        spec.place.namespace,
+        spec.image,
+        name,
+        app,
+        config_map,
+        script,
+        tls=spec.tls,
+        admin_secret_name=admin_secret(spec.name),
+        args=args,
+        annotations=annotations,
     )
 
 
@@ -293,7 +321,7 @@ def _tls_suffix(spec: BrokerSpec) -> str:
 def replica_job_names(spec: BrokerSpec) -> tuple[str, str]:
     """(drain, spread): new names whenever the broker count (or the cluster) changes, so both run again."""
     digest = hashlib.sha256(f"{spec.cluster_id}/{spec.topology}/{spec.replicas}{_tls_suffix(spec)}".encode()).hexdigest()[:8]
-    return f"kafka-drain-{spec.replicas}-{digest}", f"kafka-spread-{spec.replicas}-{digest}"
+    return f"{spec.name}-drain-{spec.replicas}-{digest}", f"{spec.name}-spread-{spec.replicas}-{digest}"
 
 
 def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]:
@@ -308,12 +336,13 @@ def replica_manifests(spec: BrokerSpec) -> tuple[list[Manifest], list[Manifest]]
     }
     data = shell.config_files(["move-replicas.sh"], params)
     drain, spread = replica_job_names(spec)
+    app = replicas_app(spec)
     return [
-        k8s.config_map(spec.place.namespace, REPLICAS, REPLICAS, data),
-        _tool_job(spec, drain, REPLICAS, REPLICAS, "move-replicas.sh", ["drain"], {k8s.RUNS_BEFORE_SERVERS: "statefulsets"}),
+        k8s.config_map(spec.place.namespace, app, app, data),
+        _tool_job(spec, drain, app, app, "move-replicas.sh", ["drain"], {k8s.RUNS_BEFORE_SERVERS: "statefulsets"}),
     ], [
-        _tool_job(spec, spread, REPLICAS, REPLICAS, "move-replicas.sh", ["spread"]),
-        k8s.network_policy(spec.place.namespace, REPLICAS, []),
+        _tool_job(spec, spread, app, app, "move-replicas.sh", ["spread"]),
+        k8s.network_policy(spec.place.namespace, app, []),
     ]
 
 
@@ -322,7 +351,7 @@ def quorum_job_name(spec: BrokerSpec) -> str:
     digest = hashlib.sha256(
         f"{spec.cluster_id}/{spec.topology}/{spec.controller_node_id(0)}/{spec.controller_count}{_tls_suffix(spec)}".encode()
     ).hexdigest()[:8]
-    return f"{QUORUM}-{spec.controller_count}-{digest}"
+    return f"{quorum_app(spec)}-{spec.controller_count}-{digest}"
 
 
 def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
@@ -337,37 +366,43 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
         "POLL_SECONDS": 3,
     }
     data = shell.config_files(["controller-quorum.sh"], params)
+    app = quorum_app(spec)
     return [
-        k8s.config_map(spec.place.namespace, QUORUM, QUORUM, data),
-        _tool_job(spec, quorum_job_name(spec), QUORUM, QUORUM, "controller-quorum.sh", []),
-        k8s.network_policy(spec.place.namespace, QUORUM, []),
+        k8s.config_map(spec.place.namespace, app, app, data),
+        _tool_job(spec, quorum_job_name(spec), app, app, "controller-quorum.sh", []),
+        k8s.network_policy(spec.place.namespace, app, []),
     ]
 
 
 def controller_manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
-    """Dedicated controllers: StatefulSet and headless Service `kafka-controller`, their own ConfigMap
-    (a controller change rolls only the controllers), PVCs, PDB and NetworkPolicy."""
+    """Dedicated controllers: StatefulSet and headless Service `<name>-controller` (`kafka-controller`), their
+    own ConfigMap (a controller change rolls only the controllers), PVCs, PDB and NetworkPolicy."""
     assert spec.controllers is not None
     namespace = spec.place.namespace
+    name = controllers(spec.name)
     data = config_data(spec, controller=True)
     ports = [("controller", CONTROLLER_PORT)]
-    container = _container(spec, KAFKA_CONTROLLER, True, ports, CONTROLLER_PORT)
-    volumes = [k8s.config_volume("config", CONTROLLER_CONFIGMAP), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
-    pod = k8s.pod_spec([container], volumes, KAFKA_CONTROLLER, spec.controllers.replicas, terminationGracePeriodSeconds=60)
+    container = _container(spec, name, True, ports, CONTROLLER_PORT)
+    volumes = [
+        k8s.config_volume("config", config_map_name(spec, controller=True)),
+        {"name": "tmp", "emptyDir": {}},
+        *_tls_mounts(spec)[1],
+    ]
+    pod = k8s.pod_spec([container], volumes, name, spec.controllers.replicas, terminationGracePeriodSeconds=60)
     claim = k8s.claim_template(
-        claim_name(spec, controller=True), KAFKA_CONTROLLER, spec.controllers.storage_size, spec.controllers.storage_class
+        claim_name(spec, controller=True), name, spec.controllers.storage_size, spec.controllers.storage_class
     )
     return [
-        k8s.config_map(namespace, CONTROLLER_CONFIGMAP, KAFKA_CONTROLLER, data),
-        k8s.headless_service(namespace, KAFKA_CONTROLLER, ports),
-        _tls_annotate(k8s.statefulset(namespace, KAFKA_CONTROLLER, spec.controllers.replicas, data, pod, claim), tls_revision),
+        k8s.config_map(namespace, config_map_name(spec, controller=True), name, data),
+        k8s.headless_service(namespace, name, ports),
+        _tls_annotate(k8s.statefulset(namespace, name, spec.controllers.replicas, data, pod, claim), tls_revision),
         # Only brokers and the other controllers speak to a controller.
         k8s.network_policy(
             namespace,
-            KAFKA_CONTROLLER,
+            name,
             [
-                {"from": k8s.from_apps(KAFKA, KAFKA_CONTROLLER), "ports": k8s.tcp_ports(CONTROLLER_PORT)},
+                {"from": k8s.from_apps(spec.name, name), "ports": k8s.tcp_ports(CONTROLLER_PORT)},
             ],
         ),
-        k8s.pdb(namespace, KAFKA_CONTROLLER),
+        k8s.pdb(namespace, name),
     ]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, KAFKA_PORT
+from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA_PORT, controllers
 from ..security.spec import SCRAM_MECHANISM
 from .image import CONFIG_MOUNT, DATA_MOUNT, TLS_MOUNT
 from .java_properties import properties_text, sectioned_properties_text
@@ -136,7 +136,7 @@ def _protocols(spec: BrokerSpec, *listeners: str) -> str:
 def tls_properties(spec: BrokerSpec) -> dict[str, str]:
     """TLS and SCRAM settings of every node (brokers and dedicated controllers alike); none without TLS.
 
-    PEM files from Secret kafka-tls, no JKS and no keystore password. Client certificates are required
+    PEM files from the cluster's Secret `<name>-tls` (kafka-tls), no JKS and no keystore password. Client certificates are required
     everywhere except on CLIENT (passwords there, with SCRAM); `CN=<name>` becomes the principal
     User:<name>, so the nodes are User:kafka-node to each other."""
     if not spec.tls:
@@ -213,10 +213,10 @@ def listener_properties(spec: BrokerSpec, role: NodeRole) -> dict[str, str]:
             "controller.listener.names": "CONTROLLER",
             "listeners": f"CONTROLLER://:{CONTROLLER_PORT}",
             "listener.security.protocol.map": _protocols(spec, "CONTROLLER"),
-            "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(KAFKA_CONTROLLER)}:{CONTROLLER_PORT}",
+            "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(controllers(spec.name))}:{CONTROLLER_PORT}",
         }
     client, internal = listener_names(spec)
-    host = f"{POD_NAME}.{spec.place.fqdn_suffix(KAFKA)}"
+    host = f"{POD_NAME}.{spec.place.fqdn_suffix(spec.name)}"
     advertised = [f"{client}://{host}:{KAFKA_PORT}"] + ([f"{internal}://{host}:{INTERNAL_PORT}"] if spec.tls else [])
     listeners = [f"{client}://:{KAFKA_PORT}"] + ([f"{internal}://:{INTERNAL_PORT}"] if spec.tls else [])
     names = list(dict.fromkeys([client, internal]))

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..config.resources import JvmResources, jvm_resources
 from ..config.schema import Labels
-from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, INTERNAL_PORT, KAFKA, KAFKA_CONTROLLER, Place
+from ..naming import CONTROLLER_NODE_ID_OFFSET, CONTROLLER_PORT, INTERNAL_PORT, Place, controllers
 from ..security.spec import listener_problems
 from .image import default_kafka_version, kafka_image
 
@@ -34,6 +34,7 @@ class ControllerSpec:
 
 @dataclass(frozen=True)
 class BrokerSpec:
+    name: str  # the cluster name: the brokers' StatefulSet and headless Service, and every name derived from it
     place: Place
     replicas: int
     storage_size: str
@@ -64,7 +65,7 @@ class BrokerSpec:
         """Where the cluster's own jobs connect: the INTERNAL (mutual TLS) listener with TLS on, else the client one."""
         if not self.tls:
             return self.bootstrap_servers
-        return self.place.bootstrap_servers(self.replicas, INTERNAL_PORT)
+        return self.place.bootstrap_servers(self.name, self.replicas, INTERNAL_PORT)
 
     @property
     def kraft(self) -> bool:
@@ -88,7 +89,7 @@ class BrokerSpec:
     @property
     def controller_statefulset(self) -> str:
         """The StatefulSet whose pods are the controller quorum (KRaft only)."""
-        return KAFKA_CONTROLLER if self.controllers else KAFKA
+        return controllers(self.name) if self.controllers else self.name
 
     @property
     def controller_count(self) -> int:
@@ -113,8 +114,13 @@ class BrokerSpec:
         return self.controller_endpoints[:3]
 
     @property
+    def broker_addresses(self) -> list[str]:
+        """The stable per-pod DNS name of every broker."""
+        return self.place.broker_addresses(self.name, self.replicas)
+
+    @property
     def bootstrap_servers(self) -> str:
-        return self.place.bootstrap_servers(self.replicas)
+        return self.place.bootstrap_servers(self.name, self.replicas)
 
     @property
     def major_version(self) -> int:
@@ -158,6 +164,7 @@ def broker_spec(
     labels: Labels,
     problems: list[str],
     *,
+    name: str,
     place: Place,
     zookeeper_connect: str | None,
     default_cluster_id: str,
@@ -171,7 +178,7 @@ def broker_spec(
 ) -> BrokerSpec:
     """The spec from checked key values (by camelCase name); rule violations are appended to `problems`.
 
-    `controller_values` are the `controller` object's values (`replicas` 0: combined nodes). With
+    `name` is the cluster name every object of the cluster is named after. `controller_values` are the `controller` object's values (`replicas` 0: combined nodes). With
     `security_labels` the rules between `tls`, `scram` and the mode are checked here (component args);
     the stack config checks them with the rest of its `security` object."""
     kraft = zookeeper_connect is None
@@ -234,6 +241,7 @@ def broker_spec(
             f"Kafka would silently cap it at the replication factor, so acks=all would not mean what it says"
         )
     return BrokerSpec(
+        name=name,
         place=place,
         replicas=brokers,
         storage_size=values["storageSize"],

@@ -6,10 +6,10 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 
 from ..config import checks
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, SECURITY
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, KAFKA_CLUSTER, SECURITY
 from ..config.schema import Key
 from ..engine.base import PlatformComponent, spec_from_args
-from ..naming import ADMIN_SECRET, CLIENT_TLS_SECRET, TLS_SECRET, Place, user_secret
+from ..naming import Place, admin_secret, client_tls_secret, tls_secret, user_secret
 from . import manifests
 from .provider import ClusterCertificates, UserPasswords
 from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
@@ -23,12 +23,15 @@ EXTERNAL_HOSTS = Key(
     "list of host names or IP addresses",
     "KafkaExternalAccess's `hosts` output (may be an output): the names clients outside the cluster dial.",
 )
-TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + VALIDITY_KEYS + (EXTERNAL_HOSTS,)
+TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, KAFKA_CLUSTER) + VALIDITY_KEYS + (EXTERNAL_HOSTS,)
 
 
 class KafkaTlsArgs(TypedDict):
     namespace: str
     cluster_domain: NotRequired[str]
+    kafka_cluster: NotRequired[str]
+    """The KafkaBroker's cluster name (default kafka): the certificate names its pods and Services, and the
+    Secrets are `<kafka_cluster>-tls`, `-admin` and `-client-tls`, the names the brokers mount."""
     certificate_validity_days: NotRequired[int]
     renew_before_days: NotRequired[int]
     external_hosts: NotRequired[pulumi.Input[list[str]]]
@@ -37,8 +40,9 @@ class KafkaTlsArgs(TypedDict):
 
 class KafkaTls(PlatformComponent):
     """A cluster CA and the certificates it signs, generated once and kept in state as secrets, in Secrets
-    `kafka-tls` (brokers and controllers: CN=kafka-node), `kafka-admin` (admin jobs: CN=kafka-admin, with a
-    client.properties) and `kafka-client-tls` (the CA and a client.properties for clients with TLS alone).
+    `<kafka_cluster>-tls` (brokers and controllers: CN=kafka-node), `<kafka_cluster>-admin` (admin jobs:
+    CN=kafka-admin, with a client.properties) and `<kafka_cluster>-client-tls` (the CA and a
+    client.properties for clients with TLS alone): `kafka-tls`, `kafka-admin`, `kafka-client-tls` by default.
     A `pulumi up` within `renew_before_days` of expiry issues new ones from the same CA: `revision`
     changes, and a KafkaBroker given it as `tls_revision` rolls its pods."""
 
@@ -56,10 +60,11 @@ class KafkaTls(PlatformComponent):
 
         values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build, outputs_allowed=(EXTERNAL_HOSTS_ARG,))
         place = Place(values["namespace"], values["clusterDomain"])
-        names: pulumi.Input[list[str]] = manifests.node_dns_names(place)
+        cluster = values["kafkaCluster"]
+        names: pulumi.Input[list[str]] = manifests.node_dns_names(place, cluster)
         if args.get(EXTERNAL_HOSTS_ARG) is not None:
             names = pulumi.Output.from_input(args[EXTERNAL_HOSTS_ARG]).apply(
-                lambda hosts: manifests.node_dns_names(place) + list(hosts)
+                lambda hosts: manifests.node_dns_names(place, cluster) + list(hosts)
             )
         self.certificates: ClusterCertificates | None = None
 
@@ -72,16 +77,16 @@ class KafkaTls(PlatformComponent):
                 pulumi.ResourceOptions(parent=component),
             )
             certs = self.certificates
-            return manifests.tls_secrets(place.namespace, certs.ca_cert, certs.node_pem, certs.admin_pem)
+            return manifests.tls_secrets(place.namespace, cluster, certs.ca_cert, certs.node_pem, certs.admin_pem)
 
         super().__init__("KafkaTls", name, objects, opts)
         assert self.certificates is not None
         self.ca_certificate = self.certificates.ca_cert
         self.revision = self.certificates.serial
         self.expires = self.certificates.not_after
-        self.node_secret_name = self.when_ready("Secret", TLS_SECRET, TLS_SECRET)
-        self.admin_secret_name = self.when_ready("Secret", ADMIN_SECRET, ADMIN_SECRET)
-        self.client_secret_name = self.when_ready("Secret", CLIENT_TLS_SECRET, CLIENT_TLS_SECRET)
+        self.node_secret_name = self.when_ready("Secret", tls_secret(cluster), tls_secret(cluster))
+        self.admin_secret_name = self.when_ready("Secret", admin_secret(cluster), admin_secret(cluster))
+        self.client_secret_name = self.when_ready("Secret", client_tls_secret(cluster), client_tls_secret(cluster))
         self.register_outputs({"ca_certificate": self.ca_certificate, "revision": self.revision, "expires": self.expires})
 
 
@@ -123,11 +128,14 @@ CA_KEY = Key(
     "PEM",
     "KafkaTls's `ca_certificate` output (may be an output; required): it goes into each user's Secret.",
 )
-USERS_ARGS_KEYS = (COMPONENT_NAMESPACE, ADMIN_BOOTSTRAP, IMAGE, USERS_KEY, CA_KEY, CLUSTER)
+USERS_ARGS_KEYS = (COMPONENT_NAMESPACE, KAFKA_CLUSTER, ADMIN_BOOTSTRAP, IMAGE, USERS_KEY, CA_KEY, CLUSTER)
 
 
 class KafkaUsersArgs(TypedDict):
     namespace: str
+    kafka_cluster: NotRequired[str]
+    """The KafkaBroker's cluster name (default kafka): the users' Secrets are `<kafka_cluster>-user-<name>`,
+    the Job, its ConfigMap and NetworkPolicy `<kafka_cluster>-users`, and it runs with `<kafka_cluster>-admin`."""
     bootstrap_servers: str
     image: str
     users: dict[str, dict[str, list[str]]]
@@ -140,10 +148,10 @@ CA_ARG: Final = "ca_certificate"
 
 
 class KafkaUsers(PlatformComponent):
-    """SCRAM users with generated passwords (kept in state as secrets), each in Secret `kafka-user-<name>`
-    with the CA and a ready client.properties, and a Job (as kafka-admin, after the brokers) that makes the
-    cluster's SCRAM users and their ACLs exactly the declared ones. Needs KafkaTls's Secrets and brokers
-    with SCRAM on."""
+    """SCRAM users with generated passwords (kept in state as secrets), each in Secret
+    `<kafka_cluster>-user-<name>` (`kafka-user-<name>` by default) with the CA and a ready client.properties,
+    and a Job (as kafka-admin, after the brokers) that makes the cluster's SCRAM users and their ACLs exactly
+    the declared ones. Needs KafkaTls's Secrets and brokers with SCRAM on."""
 
     secret_names: pulumi.Output[dict[str, str]]
     """Each user's Secret name, once the users Job is done."""
@@ -163,23 +171,24 @@ class KafkaUsers(PlatformComponent):
         )
         names = [user.name for user in users]
         namespace = values["namespace"]
+        cluster = values["kafkaCluster"]
         ca_certificate = args[CA_ARG]
 
         def objects(component: pulumi.Resource) -> list:
             passwords = UserPasswords(f"{name}-passwords", names, pulumi.ResourceOptions(parent=component))
             secrets = [
                 manifests.user_secret_manifest(
-                    namespace, user, passwords.passwords.apply(operator.itemgetter(user)), ca_certificate
+                    namespace, cluster, user, passwords.passwords.apply(operator.itemgetter(user)), ca_certificate
                 )
                 for user in names
             ]
             return secrets + manifests.users_manifests(
-                namespace, values["image"], values["bootstrapServers"], users, values["clusterIdentity"]
+                namespace, cluster, values["image"], values["bootstrapServers"], users, values["clusterIdentity"]
             )
 
         super().__init__("KafkaUsers", name, objects, opts)
-        self.secrets: list[pulumi.Resource] = [self.objects[f"Secret/{user_secret(user)}"] for user in names]
+        self.secrets: list[pulumi.Resource] = [self.objects[f"Secret/{user_secret(cluster, user)}"] for user in names]
         """Each user's Secret: what a client's pod mounts (it exists before the users Job has run)."""
         job = next(key for key in self.objects if key.startswith("Job/"))
-        self.secret_names = self.objects[job].id.apply(lambda _: {user: user_secret(user) for user in names})
+        self.secret_names = self.objects[job].id.apply(lambda _: {user: user_secret(cluster, user) for user in names})
         self.register_outputs({"secret_names": self.secret_names})

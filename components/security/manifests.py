@@ -18,29 +18,28 @@ from ..kafka.image import CONFIG_MOUNT, KAFKA_HOME
 from ..kafka.java_properties import properties_text
 from ..kafka.manifests import admin_tool_job
 from ..naming import (
-    ADMIN_SECRET,
     CLIENT_CONFIG_FILE,
     CLIENT_MOUNT,
-    CLIENT_TLS_SECRET,
-    KAFKA,
-    KAFKA_CONTROLLER,
-    TLS_SECRET,
-    USERS,
     Place,
+    admin_secret,
+    client_tls_secret,
+    controllers,
+    tls_secret,
     user_secret,
+    users_app,
 )
 from .spec import SCRAM_MECHANISM, UserSpec
 
 PASSWORDS_MOUNT = "/etc/kafka-users"
 
 
-def node_dns_names(place: Place) -> list[str]:
-    """The names the nodes' certificate is valid for: every broker and controller pod (one wildcard per
-    headless Service), the brokers' Service, and localhost for a node's own tools."""
+def node_dns_names(place: Place, cluster: str) -> list[str]:
+    """The names the nodes' certificate is valid for: every broker and controller pod of Kafka cluster
+    `cluster` (one wildcard per headless Service), the brokers' Service, and localhost for a node's own tools."""
     return [
-        f"*.{place.fqdn_suffix(KAFKA)}",
-        f"*.{place.fqdn_suffix(KAFKA_CONTROLLER)}",
-        place.fqdn_suffix(KAFKA),
+        f"*.{place.fqdn_suffix(cluster)}",
+        f"*.{place.fqdn_suffix(controllers(cluster))}",
+        place.fqdn_suffix(cluster),
         "localhost",
     ]
 
@@ -83,29 +82,36 @@ def scram_client_properties(user: str, password: str, directory: str = CLIENT_MO
     )
 
 
-def tls_secrets(namespace: str, ca_cert: Any, node_pem: Any, admin_pem: Any) -> list[Manifest]:
-    """kafka-tls (the nodes), kafka-admin (the admin jobs) and kafka-client-tls (clients with TLS alone)."""
+def tls_secrets(namespace: str, cluster: str, ca_cert: Any, node_pem: Any, admin_pem: Any) -> list[Manifest]:
+    """Kafka cluster `cluster`'s `<cluster>-tls` (the nodes), `<cluster>-admin` (the admin jobs) and
+    `<cluster>-client-tls` (clients with TLS alone): kafka-tls, kafka-admin and kafka-client-tls in the stack."""
     return [
-        k8s.secret(namespace, TLS_SECRET, KAFKA, {"ca.crt": ca_cert, "node.pem": node_pem}),
+        k8s.secret(namespace, tls_secret(cluster), cluster, {"ca.crt": ca_cert, "node.pem": node_pem}),
         k8s.secret(
             namespace,
-            ADMIN_SECRET,
-            KAFKA,
+            admin_secret(cluster),
+            cluster,
             {
                 "ca.crt": ca_cert,
                 "admin.pem": admin_pem,
                 CLIENT_CONFIG_FILE: admin_client_properties(),
             },
         ),
-        k8s.secret(namespace, CLIENT_TLS_SECRET, KAFKA, {"ca.crt": ca_cert, CLIENT_CONFIG_FILE: tls_client_properties()}),
+        k8s.secret(
+            namespace, client_tls_secret(cluster), cluster, {"ca.crt": ca_cert, CLIENT_CONFIG_FILE: tls_client_properties()}
+        ),
     ]
 
 
-def user_secret_manifest(namespace: str, user: str, password: Any, ca_cert: Any) -> Manifest:
-    """kafka-user-<user>: the password, the CA and a ready client.properties (paths under /etc/kafka-client)."""
+def user_secret_manifest(namespace: str, cluster: str, user: str, password: Any, ca_cert: Any) -> Manifest:
+    """`<cluster>-user-<user>` (kafka-user-<user>): the password, the CA and a ready client.properties (paths
+    under /etc/kafka-client)."""
     properties = pulumi.Output.from_input(password).apply(lambda value: scram_client_properties(user, value))
     return k8s.secret(
-        namespace, user_secret(user), USERS, {"password": password, "ca.crt": ca_cert, CLIENT_CONFIG_FILE: properties}
+        namespace,
+        user_secret(cluster, user),
+        users_app(cluster),
+        {"password": password, "ca.crt": ca_cert, CLIENT_CONFIG_FILE: properties},
     )
 
 
@@ -118,16 +124,24 @@ def users_file(users: tuple[UserSpec, ...]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def users_job_name(users_text: str, cluster: str) -> str:
-    """A new name whenever the users or their ACLs (or the cluster) change: a new Job runs the sync again."""
-    return f"{USERS}-{hashlib.sha256(f'{cluster}/{users_text}'.encode()).hexdigest()[:8]}"
+def users_job_name(kafka_cluster: str, users_text: str, cluster: str) -> str:
+    """A new name whenever the users or their ACLs (or the cluster: `cluster` is its identity) change: a new
+    Job runs the sync again. `<kafka_cluster>-users-<digest>`."""
+    return f"{users_app(kafka_cluster)}-{hashlib.sha256(f'{cluster}/{users_text}'.encode()).hexdigest()[:8]}"
 
 
 def users_manifests(
-    namespace: str, image: str, bootstrap_servers: str, users: tuple[UserSpec, ...], cluster: str
+    namespace: str,
+    kafka_cluster: str,
+    image: str,
+    bootstrap_servers: str,
+    users: tuple[UserSpec, ...],
+    cluster: str,
 ) -> list[Manifest]:
-    """The users Job (as kafka-admin, after the brokers) and its ConfigMap; each user's password reaches it
-    from the user's Secret, as a file named after the user."""
+    """Kafka cluster `kafka_cluster`'s users Job (as kafka-admin, after the brokers) and its ConfigMap; each
+    user's password reaches it from the user's Secret, as a file named after the user. `cluster`: the
+    cluster's identity (users_job_name)."""
+    app = users_app(kafka_cluster)
     text = users_file(users)
     params: dict[str, shell.ParamValue] = {
         "BOOTSTRAP_SERVERS": bootstrap_servers,
@@ -143,19 +157,21 @@ def users_manifests(
         "projected": {
             "defaultMode": 0o440,
             "sources": [
-                {"secret": {"name": user_secret(user.name), "items": [{"key": "password", "path": user.name}]}} for user in users
+                {"secret": {"name": user_secret(kafka_cluster, user.name), "items": [{"key": "password", "path": user.name}]}}
+                for user in users
             ],
         },
     }
     job = admin_tool_job(
         namespace,
         image,
-        users_job_name(text, cluster),
-        USERS,
-        USERS,
+        users_job_name(kafka_cluster, text, cluster),
+        app,
+        app,
         "kafka-users.sh",
         tls=True,
+        admin_secret_name=admin_secret(kafka_cluster),
         deadline_seconds=900,
         extra=([{"name": "passwords", "mountPath": PASSWORDS_MOUNT, "readOnly": True}], [passwords]),
     )
-    return [k8s.config_map(namespace, USERS, USERS, data), job, k8s.network_policy(namespace, USERS, [])]
+    return [k8s.config_map(namespace, app, app, data), job, k8s.network_policy(namespace, app, [])]

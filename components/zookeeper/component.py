@@ -5,14 +5,14 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, ZOOKEEPER
-from ..engine.base import PlatformComponent, spec_from_args
-from ..naming import ZOOKEEPER as NAME
+from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE, KAFKA_CLUSTER, ZOOKEEPER
+from ..engine.base import PlatformComponent, cluster_name, spec_from_args
+from ..naming import ZOOKEEPER as DEFAULT_CLUSTER_NAME
 from ..naming import Place
 from . import manifests
 from .spec import EnsembleSpec, ensemble_spec
 
-ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN) + ZOOKEEPER.keys
+ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, CLUSTER_NAME, KAFKA_CLUSTER) + ZOOKEEPER.keys
 
 
 class ZookeeperClusterArgs(TypedDict):
@@ -20,6 +20,12 @@ class ZookeeperClusterArgs(TypedDict):
 
     namespace: str
     cluster_domain: NotRequired[str]
+    cluster_name: NotRequired[str]
+    """What the ensemble's objects are named after (left out: `zookeeper`, as before the key existed, so an
+    existing program keeps its objects and volumes): StatefulSet and headless
+    Service `<name>`, pods `<name>-<i>`, ConfigMap `<name>-config`. Give each ensemble in a namespace its own."""
+    kafka_cluster: NotRequired[str]
+    """The cluster name of the KafkaBroker that uses the ensemble: its brokers' pods alone may connect."""
     replicas: NotRequired[int]
     storage_size: NotRequired[str]
     storage_class: NotRequired[str]
@@ -38,14 +44,21 @@ def spec_of(name: str, args: ZookeeperClusterArgs) -> EnsembleSpec:
         ARGS_KEYS,
         args,
         lambda values, labels, problems: ensemble_spec(
-            values, labels, problems, place=Place(values["namespace"], values["clusterDomain"]), origin=origin
+            values,
+            labels,
+            problems,
+            name=cluster_name(values, DEFAULT_CLUSTER_NAME),
+            kafka_cluster=values["kafkaCluster"],
+            place=Place(values["namespace"], values["clusterDomain"]),
+            origin=origin,
         ),
     )
 
 
 class ZookeeperCluster(PlatformComponent):
-    """ConfigMap (zoo.cfg, scripts), headless Service `zookeeper`, StatefulSet `zookeeper` with a PVC per
-    pod, NetworkPolicy (clients: Kafka only), PDB."""
+    """ConfigMap `<name>-config` (zoo.cfg, scripts), headless Service and StatefulSet `<name>` with a PVC per
+    pod, NetworkPolicy (clients: the brokers of `kafka_cluster` only), PDB, where `<name>` is the cluster name
+    (`cluster_name`, else `zookeeper`)."""
 
     connect_string: pulumi.Output[str]
     """host:port of every server, comma-separated: KafkaBroker's zookeeper_connect."""
@@ -56,11 +69,12 @@ class ZookeeperCluster(PlatformComponent):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
         super().__init__("ZookeeperCluster", name, manifests.manifests(spec), opts)
         self.spec = spec
-        self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", NAME)
-        self.service: k8s.core.v1.Service = self.object("Service", NAME)
-        self.connect_string = self.when_ready("StatefulSet", NAME, spec.connect_string)
-        self.stateful_set_name = self.when_ready("StatefulSet", NAME, NAME)
-        self.service_name = self.when_ready("Service", NAME, NAME)
+        sts = spec.name  # the ensemble's StatefulSet and headless Service
+        self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", sts)
+        self.service: k8s.core.v1.Service = self.object("Service", sts)
+        self.connect_string = self.when_ready("StatefulSet", sts, spec.connect_string)
+        self.stateful_set_name = self.when_ready("StatefulSet", sts, sts)
+        self.service_name = self.when_ready("Service", sts, sts)
         self.register_outputs(
             {
                 "connect_string": self.connect_string,

@@ -5,11 +5,14 @@ from __future__ import annotations
 from .. import shell
 from ..k8s import builders as k8s
 from ..k8s.builders import Manifest
-from ..naming import KAFKA, ZK_CLIENT_PORT, ZK_ELECTION_PORT, ZK_PEER_PORT, ZOOKEEPER
+from ..naming import ZK_CLIENT_PORT, ZK_ELECTION_PORT, ZK_PEER_PORT
 from . import zoo_cfg
 from .spec import EnsembleSpec
 
-CONFIGMAP = "zookeeper-config"
+
+def config_map_name(spec: EnsembleSpec) -> str:
+    """`<name>-config`: the ensemble's objects are named after its name (spec.name; "zookeeper" in the stack)."""
+    return f"{spec.name}-config"
 
 
 def config_data(spec: EnsembleSpec) -> dict[str, str]:
@@ -25,9 +28,10 @@ def config_data(spec: EnsembleSpec) -> dict[str, str]:
 
 def manifests(spec: EnsembleSpec) -> list[Manifest]:
     namespace = spec.place.namespace
+    name = spec.name
     data = config_data(spec)
     container = k8s.jvm_container(
-        ZOOKEEPER,
+        name,
         spec.image,
         f"{zoo_cfg.CONFIG_MOUNT}/start-zookeeper.sh",
         spec.resources,
@@ -57,25 +61,29 @@ def manifests(spec: EnsembleSpec) -> list[Manifest]:
         startupProbe=k8s.tcp_probe(ZK_CLIENT_PORT, 2, 150),
         livenessProbe=k8s.tcp_probe(ZK_CLIENT_PORT, 15, 4),
     )
-    volumes = [k8s.config_volume("config", CONFIGMAP), {"name": "logs", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]
-    pod = k8s.pod_spec([container], volumes, ZOOKEEPER, spec.replicas, terminationGracePeriodSeconds=30)
-    claim = k8s.claim_template("data", ZOOKEEPER, spec.storage_size, spec.storage_class)
+    volumes = [
+        k8s.config_volume("config", config_map_name(spec)),
+        {"name": "logs", "emptyDir": {}},
+        {"name": "tmp", "emptyDir": {}},
+    ]
+    pod = k8s.pod_spec([container], volumes, name, spec.replicas, terminationGracePeriodSeconds=30)
+    claim = k8s.claim_template("data", name, spec.storage_size, spec.storage_class)
     objects = [
-        k8s.config_map(namespace, CONFIGMAP, ZOOKEEPER, data),
+        k8s.config_map(namespace, config_map_name(spec), name, data),
         k8s.headless_service(
-            namespace, ZOOKEEPER, [("client", ZK_CLIENT_PORT), ("peer", ZK_PEER_PORT), ("election", ZK_ELECTION_PORT)]
+            namespace, name, [("client", ZK_CLIENT_PORT), ("peer", ZK_PEER_PORT), ("election", ZK_ELECTION_PORT)]
         ),
-        k8s.statefulset(namespace, ZOOKEEPER, spec.replicas, data, pod, claim),
-        # Clients reach ZooKeeper only through Kafka; peers talk among themselves.
+        k8s.statefulset(namespace, name, spec.replicas, data, pod, claim),
+        # Clients reach ZooKeeper only through their Kafka cluster's brokers; peers talk among themselves.
         k8s.network_policy(
             namespace,
-            ZOOKEEPER,
+            name,
             [
-                {"from": k8s.from_apps(KAFKA, ZOOKEEPER), "ports": k8s.tcp_ports(ZK_CLIENT_PORT)},
-                {"from": k8s.from_apps(ZOOKEEPER), "ports": k8s.tcp_ports(ZK_PEER_PORT, ZK_ELECTION_PORT)},
+                {"from": k8s.from_apps(spec.kafka_cluster, name), "ports": k8s.tcp_ports(ZK_CLIENT_PORT)},
+                {"from": k8s.from_apps(name), "ports": k8s.tcp_ports(ZK_PEER_PORT, ZK_ELECTION_PORT)},
             ],
         ),
     ]
     if spec.replicas > 1:
-        objects.append(k8s.pdb(namespace, ZOOKEEPER))
+        objects.append(k8s.pdb(namespace, name))
     return objects

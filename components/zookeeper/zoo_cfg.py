@@ -3,7 +3,7 @@ start-zookeeper.sh (components/shell) writes the pod's `myid` (ordinal + 1)."""
 
 from __future__ import annotations
 
-from ..naming import ZK_CLIENT_PORT, ZK_ELECTION_PORT, ZK_PEER_PORT, ZOOKEEPER
+from ..naming import ZK_CLIENT_PORT, ZK_ELECTION_PORT, ZK_PEER_PORT
 from .spec import EnsembleSpec
 
 DATA_MOUNT = "/var/lib/zookeeper"  # the PVC
@@ -17,7 +17,7 @@ FOUR_LETTER_WORDS = "srvr,ruok,mntr"
 
 def zoo_cfg(spec: EnsembleSpec) -> str:
     servers = [
-        f"server.{i + 1}={spec.place.pod_fqdn(ZOOKEEPER, i)}:{ZK_PEER_PORT}:{ZK_ELECTION_PORT};{ZK_CLIENT_PORT}"
+        f"server.{i + 1}={spec.place.pod_fqdn(spec.name, i)}:{ZK_PEER_PORT}:{ZK_ELECTION_PORT};{ZK_CLIENT_PORT}"
         for i in range(spec.replicas)
     ]
     lines = [
