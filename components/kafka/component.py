@@ -1,7 +1,7 @@
 """KafkaBroker: the Kafka brokers (combined KRaft nodes, or brokers of a ZooKeeper ensemble)."""
 
 from dataclasses import replace
-from typing import Final, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -11,7 +11,7 @@ from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE, CON
 from ..config.schema import Key, Labels
 from ..engine.base import InvalidArgs, PlatformComponent, cluster_name, spec_from_args
 from ..naming import KAFKA as DEFAULT_CLUSTER_NAME
-from ..naming import Place, controllers
+from ..naming import Place
 from . import manifests
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
@@ -55,8 +55,9 @@ ARGS_KEYS = (
         ),
     )
 )
-TLS_REVISION_ARG: Final = "tls_revision"
-EXTERNAL_ADDRESSES_ARG: Final = "external_addresses"
+# Args that take another component's outputs (KafkaTls.revision, KafkaExternalAccess.addresses), which
+# are not known while the spec is checked: spec_from_args lets them be outputs.
+OUTPUT_ARGS = ("tls_revision", "external_addresses")
 
 
 class KafkaBrokerArgs(TypedDict):
@@ -118,7 +119,7 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
 
     def build(values, labels, problems) -> BrokerSpec:
         controller_labels = Labels(labels.prefix + "controller_", "controller_", labels.owner, python_names=True)
-        addresses = args.get(EXTERNAL_ADDRESSES_ARG)
+        addresses = args.get("external_addresses")
         if values["external"] and addresses is None:
             problems.append(
                 f"{labels.full('externalAddresses')} is required with {labels.full('external')} = true: "
@@ -143,7 +144,7 @@ def spec_of(name: str, args: KafkaBrokerArgs) -> BrokerSpec:
             external=values["external"],
         )
 
-    return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build, outputs_allowed=(TLS_REVISION_ARG, EXTERNAL_ADDRESSES_ARG))
+    return spec_from_args("KafkaBroker", name, ARGS_KEYS, args, build, outputs_allowed=OUTPUT_ARGS)
 
 
 class KafkaBroker(PlatformComponent):
@@ -167,7 +168,7 @@ class KafkaBroker(PlatformComponent):
 
     def __init__(self, name: str, args: KafkaBrokerArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
-        tls_revision = args.get(TLS_REVISION_ARG) if spec.tls else None
+        tls_revision = args.get("tls_revision") if spec.tls else None
         external_addresses = None
         if spec.external:
 
@@ -179,10 +180,11 @@ class KafkaBroker(PlatformComponent):
                     )
                 return manifests.external_addresses_value(spec, addresses)
 
-            external_addresses = pulumi.Output.from_input(args[EXTERNAL_ADDRESSES_ARG]).apply(joined)
+            external_addresses = pulumi.Output.from_input(args["external_addresses"]).apply(joined)
         super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision, external_addresses), opts)
         self.spec = spec
-        sts = spec.name  # the brokers' StatefulSet and headless Service
+        brokers, controller_pool = spec.broker_pool, spec.controller_pool
+        sts = brokers.name  # the brokers' StatefulSet and headless Service
         self.stateful_set: k8s.apps.v1.StatefulSet = self.object("StatefulSet", sts)
         _, spread = manifests.replica_job_names(spec)
         self.serving: list[pulumi.Resource] = [self.stateful_set, self.object("Job", spread)]
@@ -190,7 +192,7 @@ class KafkaBroker(PlatformComponent):
         scale-up's replicas moved onto the new ones (a topic's partitions do not grow during a reassignment).
         Not the quorum Job: the brokers serve while the controllers' voter set settles."""
         self.service: k8s.core.v1.Service = self.object("Service", sts)
-        self.config_map: k8s.core.v1.ConfigMap = self.object("ConfigMap", manifests.config_map_name(spec))
+        self.config_map: k8s.core.v1.ConfigMap = self.object("ConfigMap", brokers.config_map_name)
         self.bootstrap_servers = self.when_ready("StatefulSet", sts, spec.bootstrap_servers)
         self.broker_dns_names = self.when_ready("StatefulSet", sts, spec.broker_addresses)
         self.mode = pulumi.Output.from_input(spec.mode)
@@ -200,7 +202,7 @@ class KafkaBroker(PlatformComponent):
         quorum_hosts = [endpoint.rsplit(":", 1)[0] for _, endpoint in spec.controller_endpoints] if spec.kraft else []
         self.controller_dns_names = self.when_ready("StatefulSet", spec.controller_statefulset, quorum_hosts)
         self.controller_stateful_set: k8s.apps.v1.StatefulSet | None = (
-            self.object("StatefulSet", controllers(spec.name)) if spec.controllers else None
+            self.object("StatefulSet", controller_pool.name) if controller_pool else None
         )
         self.register_outputs(
             {

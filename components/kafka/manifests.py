@@ -19,13 +19,12 @@ from ..naming import (
     KAFKA_PORT,
     TOPIC,
     admin_secret,
-    controllers,
     tls_secret,
     users_app,
 )
 from . import properties
 from .image import CONFIG_MOUNT, DATA_MOUNT, KAFKA_HOME, NODE_CLIENT_CONFIG, RUNTIME_CONFIG, TLS_MOUNT
-from .spec import BrokerSpec
+from .spec import BrokerSpec, NodePool
 
 TOOL_RESOURCES = JvmResources("100m", "500m", "384Mi", 128)  # one admin-tool JVM at a time
 TMP_LOGS = "/tmp/kafka-logs"  # LOG_DIR of the Kafka scripts: the root filesystem is read-only
@@ -36,16 +35,16 @@ JOIN_WAIT_SECONDS = 60
 # grace period adds room for the controlled shutdown after it.
 STOP_WAIT_SECONDS = 180
 BROKER_GRACE_SECONDS = STOP_WAIT_SECONDS + 120
+# A controller has no preStop wait: a minute is room for its clean shutdown (the quorum moves leadership).
+CONTROLLER_GRACE_SECONDS = 60
 # On the pod templates with TLS on: what identifies the certificates the pods run with (their serial); a
 # renewal changes it and rolls the pods, one at a time, with the preStop wait.
 TLS_REVISION_ANNOTATION = "kafka-demo/tls-revision"
 
 
-# Every object of a cluster is named after its cluster name (spec.name; "kafka" in the stack): the brokers'
-# StatefulSet and headless Service are `<name>`, the dedicated controllers' `<name>-controller`.
-def config_map_name(spec: BrokerSpec, controller: bool = False) -> str:
-    """The brokers' (`<name>-config`) or the dedicated controllers' (`<name>-controller-config`) ConfigMap."""
-    return f"{controllers(spec.name) if controller else spec.name}-config"
+# Every object of a cluster is named after its cluster name (spec.name; "kafka" in the stack). Each of its
+# node pools (spec.NodePool: the brokers `<name>`, the dedicated controllers `<name>-controller`) gets its
+# own ConfigMap, headless Service, StatefulSet, NetworkPolicy and PDB from pool_manifests().
 
 
 def quorum_app(spec: BrokerSpec) -> str:
@@ -64,39 +63,25 @@ def admin_jobs(spec: BrokerSpec) -> tuple[str, ...]:
     return (TOPIC, replicas_app(spec), quorum_app(spec), users_app(spec.name))
 
 
-def data_role(spec: BrokerSpec, controller: bool = False) -> str:
-    """What a node's data volume holds; start-kafka.sh refuses a volume written for another role."""
-    if controller:
-        return "kraft-controller"
-    return {"zookeeper": "zookeeper", "combined": "kraft", "dedicated": "kraft-broker"}[spec.topology]
-
-
-def claim_name(spec: BrokerSpec, controller: bool = False) -> str:
-    """Claim template name, different per role: a mode or topology switch gets new disks, never another role's."""
-    role = data_role(spec, controller)
-    return "data-zkmode" if role == "zookeeper" else f"data-{role}"
-
-
-def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, shell.ParamValue]:
+def start_params(spec: BrokerSpec, pool: NodePool) -> dict[str, shell.ParamValue]:
     """start-kafka.sh's params.env. What the node is comes from here, never from the text of its
-    server.properties: NODE_ROLE (broker, combined or controller: properties.node_role, the same value its
+    server.properties: NODE_ROLE (broker, combined or controller: the pool's role, the same value its
     process.roles is written from) and EXTERNAL_LISTENER (true when the node has an EXTERNAL listener and
     so must find its address in EXTERNAL_ADDRESSES: properties.external_listener, which the listeners
     section is written from; never true on a dedicated controller)."""
-    role = properties.node_role(spec, controller)
     # Controllers of a dynamic quorum pick how to format an empty disk (start-kafka.sh, first_format).
-    voter = spec.dynamic_quorum and role != "broker"
+    voter = spec.dynamic_quorum and pool.role != "broker"
     return {
-        "NODE_ROLE": role,
-        "EXTERNAL_LISTENER": properties.external_listener(spec, role),
+        "NODE_ROLE": pool.role,
+        "EXTERNAL_LISTENER": properties.external_listener(spec, pool.role),
         "KAFKA_HOME": KAFKA_HOME,
         "DATA_DIR": DATA_MOUNT,
         "KAFKA_LOG_DIR": properties.log_dir(spec),
         "CONFIG_DIR": CONFIG_MOUNT,
         "RUNTIME_CONFIG": RUNTIME_CONFIG,
         "MODE": spec.mode,
-        "DATA_ROLE": data_role(spec, controller),
-        "NODE_ID_OFFSET": spec.controller_node_id(0) if controller else 0,
+        "DATA_ROLE": pool.data_role,
+        "NODE_ID_OFFSET": pool.first_node_id,
         "CLUSTER_ID": spec.cluster_id if spec.kraft else "",
         "CONTROLLER_ENDPOINTS": ",".join(endpoint for _, endpoint in spec.seed_endpoints) if voter else "",
         "INITIAL_CONTROLLERS": properties.initial_controllers(spec) if voter else "",
@@ -107,11 +92,11 @@ def start_params(spec: BrokerSpec, controller: bool = False) -> dict[str, shell.
     }
 
 
-def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
+def config_data(spec: BrokerSpec, pool: NodePool) -> dict[str, str]:
+    """The pool's ConfigMap: server.properties, logging, the start script and, on brokers, the preStop check."""
     log_name, log_content = properties.logging_config(spec)
-    server = properties.controller_properties(spec) if controller else properties.server_properties(spec)
-    scripts, params = ["start-kafka.sh"], start_params(spec, controller)
-    if not controller:  # brokers stop only when that keeps every partition at its min ISR
+    scripts, params = ["start-kafka.sh"], start_params(spec, pool)
+    if pool.role != "controller":  # brokers stop only when that keeps every partition at its min ISR
         scripts = scripts + ["safe-to-stop.sh"]
         params = {
             **params,
@@ -120,7 +105,12 @@ def config_data(spec: BrokerSpec, controller: bool = False) -> dict[str, str]:
             "LOCAL_BOOTSTRAP": f"localhost:{INTERNAL_PORT if spec.tls else KAFKA_PORT}",
         }
     tls = {"node-client.properties": properties.node_client_properties(spec)} if spec.tls else {}
-    return {"server.properties": server, log_name: log_content, **tls, **shell.config_files(scripts, params)}
+    return {
+        "server.properties": properties.server_properties(spec, pool),
+        log_name: log_content,
+        **tls,
+        **shell.config_files(scripts, params),
+    }
 
 
 def admin_client(spec: BrokerSpec) -> dict[str, str]:
@@ -153,33 +143,26 @@ def external_addresses_value(spec: BrokerSpec, addresses: list[str]) -> str:
 
 def _container(
     spec: BrokerSpec,
-    name: str,
-    controller: bool,
+    pool: NodePool,
     ports: list[tuple[str, int]],
-    probe_port: int,
-    env: list[Manifest] | None = None,
+    env: list[Manifest],
 ) -> Manifest:
-    resources = spec.controllers.resources if controller and spec.controllers else spec.resources
-    extra = (
-        {}
-        if controller
-        else {
-            "lifecycle": {"preStop": {"exec": {"command": ["bash", f"{CONFIG_MOUNT}/safe-to-stop.sh"]}}},
-        }
-    )
+    """A node's container: the image's launcher through start-kafka.sh; probed on its first port."""
+    stop = {} if pool.role == "controller" else {"preStop": {"exec": {"command": ["bash", f"{CONFIG_MOUNT}/safe-to-stop.sh"]}}}
+    probe_port = ports[0][1]
     return k8s.jvm_container(
-        name,
+        pool.name,
         spec.image,
         f"{CONFIG_MOUNT}/start-kafka.sh",
-        resources,
+        pool.resources,
         "KAFKA_HEAP_OPTS",
         env=[
             {"name": "KAFKA_LOG4J_OPTS", "value": properties.logging_opts(spec)},
             {"name": "LOG_DIR", "value": TMP_LOGS},
-            *(env or []),
+            *env,
         ],
         mounts=[
-            {"name": claim_name(spec, controller), "mountPath": DATA_MOUNT},
+            {"name": pool.claim_name, "mountPath": DATA_MOUNT},
             {"name": "config", "mountPath": CONFIG_MOUNT, "readOnly": True},
             {"name": "tmp", "mountPath": "/tmp"},
             *_tls_mounts(spec)[0],
@@ -191,55 +174,79 @@ def _container(
         # Log recovery after an unclean stop can take minutes: give the start room (900 s) before liveness counts.
         startupProbe=k8s.tcp_probe(probe_port, 2, 450),
         livenessProbe=k8s.tcp_probe(probe_port, 20, 3),
-        **extra,
+        **({"lifecycle": stop} if stop else {}),
     )
+
+
+def service_ports(spec: BrokerSpec, pool: NodePool) -> list[tuple[str, int]]:
+    """The ports of a pool's headless Service, the probed one first: a controller's CONTROLLER; a broker's
+    client port, INTERNAL with TLS, and CONTROLLER on a combined node. (EXTERNAL is reached through
+    KafkaExternalAccess's Services, not this one.)"""
+    if pool.role == "controller":
+        return [("controller", CONTROLLER_PORT)]
+    return (
+        [("kafka", KAFKA_PORT)]
+        + ([("internal", INTERNAL_PORT)] if spec.tls else [])
+        + ([("controller", CONTROLLER_PORT)] if pool.role == "combined" else [])
+    )
+
+
+def ingress_rules(spec: BrokerSpec, pool: NodePool) -> list[Manifest]:
+    """Who may connect to a pool's nodes. Only brokers and the other controllers speak to a controller.
+    The client listener is open to any client (other namespaces included), and so is the external one
+    (clients outside the cluster, through the node or load balancer); the internal one only to the brokers
+    and the admin jobs; a combined node's controller listener only to the other nodes."""
+    if pool.role == "controller":
+        return [{"from": k8s.from_apps(spec.name, pool.name), "ports": k8s.tcp_ports(CONTROLLER_PORT)}]
+    return (
+        [{"ports": k8s.tcp_ports(KAFKA_PORT, *([EXTERNAL_PORT] if spec.external else []))}]
+        + ([{"from": k8s.from_apps(pool.name, *admin_jobs(spec)), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else [])
+        + ([{"from": k8s.from_apps(pool.name), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if pool.role == "combined" else [])
+    )
+
+
+def pool_manifests(
+    spec: BrokerSpec, pool: NodePool, tls_revision: object = None, external_addresses: object = None
+) -> list[Manifest]:
+    """One node pool's objects: ConfigMap (its own, so a change to one pool rolls only that pool), headless
+    Service, StatefulSet with its PVC template, NetworkPolicy and PDB."""
+    namespace = spec.place.namespace
+    data = config_data(spec, pool)
+    ports = service_ports(spec, pool)
+    external = properties.external_listener(spec, pool.role)
+    container = _container(
+        spec,
+        pool,
+        ports + ([("external", EXTERNAL_PORT)] if external else []),
+        [{"name": "EXTERNAL_ADDRESSES", "value": external_addresses}] if external else [],
+    )
+    volumes = [k8s.config_volume("config", pool.config_map_name), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
+    # A broker: the preStop wait, then the controlled shutdown (leadership moves away before it stops).
+    grace = CONTROLLER_GRACE_SECONDS if pool.role == "controller" else BROKER_GRACE_SECONDS
+    pod = k8s.pod_spec([container], volumes, pool.name, pool.replicas, terminationGracePeriodSeconds=grace)
+    claim = k8s.claim_template(pool.claim_name, pool.name, pool.storage_size, pool.storage_class)
+    statefulset = k8s.statefulset(namespace, pool.name, pool.replicas, data, pod, claim)
+    objects = [
+        k8s.config_map(namespace, pool.config_map_name, pool.name, data),
+        k8s.headless_service(namespace, pool.name, ports),
+        _tls_annotate(statefulset, tls_revision),
+        k8s.network_policy(namespace, pool.name, ingress_rules(spec, pool)),
+    ]
+    # A single broker has no other to stand in for it, so a PDB would only block a node drain.
+    if pool.role == "controller" or pool.replicas > 1:
+        objects.append(k8s.pdb(namespace, pool.name))
+    return objects
 
 
 def manifests(spec: BrokerSpec, tls_revision: object = None, external_addresses: object = None) -> list[Manifest]:
-    """`tls_revision` (with TLS on): the certificates' serial, a Pulumi output; on the pod templates it
-    rolls the pods when the certificates are renewed. `external_addresses` (with spec.external): the
-    EXTERNAL_ADDRESSES value (external_addresses_value; an output with load balancers), on the pod
-    template, so a changed address rolls the brokers."""
-    namespace = spec.place.namespace
-    data = config_data(spec)
-    combined = spec.topology == "combined"
-    ports = (
-        [("kafka", KAFKA_PORT)]
-        + ([("internal", INTERNAL_PORT)] if spec.tls else [])
-        + ([("controller", CONTROLLER_PORT)] if combined else [])
-    )
-    external_env = [{"name": "EXTERNAL_ADDRESSES", "value": external_addresses}] if spec.external else []
-    name = spec.name
-    container = _container(
-        spec, name, False, ports + ([("external", EXTERNAL_PORT)] if spec.external else []), KAFKA_PORT, external_env
-    )
-    volumes = [k8s.config_volume("config", config_map_name(spec)), {"name": "tmp", "emptyDir": {}}, *_tls_mounts(spec)[1]]
-    # The preStop wait, then the controlled shutdown (leadership moves away before the broker stops).
-    pod = k8s.pod_spec([container], volumes, name, spec.replicas, terminationGracePeriodSeconds=BROKER_GRACE_SECONDS)
-    claim = k8s.claim_template(claim_name(spec), name, spec.storage_size, spec.storage_class)
-    # Dedicated controllers first: the brokers' StatefulSet waits for theirs (engine/base.py).
+    """Every pool's objects, between the replica Jobs (drain before, spread after) and, with a dynamic
+    quorum, the quorum Job. `tls_revision` (with TLS on): the certificates' serial, a Pulumi output; on the
+    pod templates it rolls the pods when the certificates are renewed. `external_addresses` (with
+    spec.external): the EXTERNAL_ADDRESSES value (external_addresses_value; an output with load balancers),
+    on the brokers' pod template, so a changed address rolls the brokers."""
+    # Dedicated controllers first (spec.pools): the brokers' StatefulSet waits for theirs (engine/base.py).
     before, after = replica_manifests(spec)
-    objects = (
-        before
-        + (controller_manifests(spec, tls_revision) if spec.controllers else [])
-        + [
-            k8s.config_map(namespace, config_map_name(spec), name, data),
-            k8s.headless_service(namespace, name, ports),
-            _tls_annotate(k8s.statefulset(namespace, name, spec.replicas, data, pod, claim), tls_revision),
-            # The client listener is open to any client (other namespaces included), and so is the external one
-            # (clients outside the cluster, through the node or load balancer); the internal one only to the
-            # brokers and the admin jobs; a combined node's controller listener only to the other nodes.
-            k8s.network_policy(
-                namespace,
-                name,
-                [{"ports": k8s.tcp_ports(KAFKA_PORT, *([EXTERNAL_PORT] if spec.external else []))}]
-                + ([{"from": k8s.from_apps(name, *admin_jobs(spec)), "ports": k8s.tcp_ports(INTERNAL_PORT)}] if spec.tls else [])
-                + ([{"from": k8s.from_apps(name), "ports": k8s.tcp_ports(CONTROLLER_PORT)}] if combined else []),
-            ),
-        ]
-    )
-    if spec.replicas > 1:
-        objects.append(k8s.pdb(namespace, name))
+    objects = before + [obj for pool in spec.pools for obj in pool_manifests(spec, pool, tls_revision, external_addresses)]
     objects += after
     if spec.dynamic_quorum:
         objects += quorum_manifests(spec)
@@ -371,38 +378,4 @@ def quorum_manifests(spec: BrokerSpec) -> list[Manifest]:
         k8s.config_map(spec.place.namespace, app, app, data),
         _tool_job(spec, quorum_job_name(spec), app, app, "controller-quorum.sh", []),
         k8s.network_policy(spec.place.namespace, app, []),
-    ]
-
-
-def controller_manifests(spec: BrokerSpec, tls_revision: object = None) -> list[Manifest]:
-    """Dedicated controllers: StatefulSet and headless Service `<name>-controller` (`kafka-controller`), their
-    own ConfigMap (a controller change rolls only the controllers), PVCs, PDB and NetworkPolicy."""
-    assert spec.controllers is not None
-    namespace = spec.place.namespace
-    name = controllers(spec.name)
-    data = config_data(spec, controller=True)
-    ports = [("controller", CONTROLLER_PORT)]
-    container = _container(spec, name, True, ports, CONTROLLER_PORT)
-    volumes = [
-        k8s.config_volume("config", config_map_name(spec, controller=True)),
-        {"name": "tmp", "emptyDir": {}},
-        *_tls_mounts(spec)[1],
-    ]
-    pod = k8s.pod_spec([container], volumes, name, spec.controllers.replicas, terminationGracePeriodSeconds=60)
-    claim = k8s.claim_template(
-        claim_name(spec, controller=True), name, spec.controllers.storage_size, spec.controllers.storage_class
-    )
-    return [
-        k8s.config_map(namespace, config_map_name(spec, controller=True), name, data),
-        k8s.headless_service(namespace, name, ports),
-        _tls_annotate(k8s.statefulset(namespace, name, spec.controllers.replicas, data, pod, claim), tls_revision),
-        # Only brokers and the other controllers speak to a controller.
-        k8s.network_policy(
-            namespace,
-            name,
-            [
-                {"from": k8s.from_apps(spec.name, name), "ports": k8s.tcp_ports(CONTROLLER_PORT)},
-            ],
-        ),
-        k8s.pdb(namespace, name),
     ]

@@ -3,9 +3,10 @@
 Every pod of a StatefulSet gets the same files. start-kafka.sh (components/shell) fills in the
 per-pod values, `{{NODE_ID}}` from the pod's ordinal, `{{POD_NAME}}` for the advertised per-pod DNS
 name and, on a node with an EXTERNAL listener, `{{EXTERNAL_ADDRESS}}`, formats KRaft storage once, and
-runs the image's stock `kafka-server-start.sh`. What the node is (node_role) and whether it has an
-EXTERNAL listener (external_listener) reach the script in params.env (kafka/manifests.py), from the same
-functions the file is written from: the script never reads them off the file's text.
+runs the image's stock `kafka-server-start.sh`. What the node is (its pool's role, spec.NodePool) and
+whether it has an EXTERNAL listener (external_listener) reach the script in params.env
+(kafka/manifests.py), from the same values the file is written from: the script never reads them off
+the file's text.
 
 server.properties is written in sections (server_sections), each under a comment naming the function
 of this module that returned it (or the stack config its extra keys come from), and each key in one
@@ -17,13 +18,12 @@ are leaf modules beside this one, for the other packages to use without reaching
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
 
 from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA_PORT, controllers
 from ..security.spec import SCRAM_MECHANISM
 from .image import CONFIG_MOUNT, DATA_MOUNT, TLS_MOUNT
 from .java_properties import properties_text, sectioned_properties_text
-from .spec import BrokerSpec, controller_directory_id
+from .spec import BrokerSpec, NodePool, NodeRole, controller_directory_id
 
 SUPER_USERS = ("kafka-node", "kafka-admin")  # certificate principals: the nodes, and the admin jobs
 STANDARD_AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
@@ -32,9 +32,6 @@ NODE_ID = "{{NODE_ID}}"
 POD_NAME = "{{POD_NAME}}"
 EXTERNAL_ADDRESS = "{{EXTERNAL_ADDRESS}}"  # host:port outside the cluster, from EXTERNAL_ADDRESSES (start-kafka.sh)
 
-# What a node is: a broker (either mode), a combined KRaft node (broker and controller), or a dedicated
-# controller; NODE_ROLE in its params.env (kafka/manifests.py), so start-kafka.sh need not read the config.
-NodeRole = Literal["broker", "combined", "controller"]
 PROCESS_ROLES: dict[NodeRole, str] = {"broker": "broker", "combined": "broker,controller", "controller": "controller"}
 MODULE_PATH = __name__.replace(".", "/") + ".py"  # named in the files' headers, beside each section's function
 
@@ -88,14 +85,6 @@ def internal_topics(spec: BrokerSpec) -> dict[str, str]:
         props["share.coordinator.state.topic.replication.factor"] = str(spec.offsets_topic_replication_factor)
         props["share.coordinator.state.topic.min.isr"] = str(spec.transaction_state_log_min_isr)
     return props
-
-
-def node_role(spec: BrokerSpec, controller: bool = False) -> NodeRole:
-    """What a node of the brokers' StatefulSet (or, with `controller`, of the dedicated controllers') is:
-    NODE_ROLE in its params.env, and its process.roles in KRaft. A ZooKeeper-mode node is a broker."""
-    if controller:
-        return "controller"
-    return "combined" if spec.topology == "combined" else "broker"
 
 
 def external_listener(spec: BrokerSpec, role: NodeRole) -> bool:
@@ -274,15 +263,10 @@ def server_sections(spec: BrokerSpec, role: NodeRole) -> list[Section]:
     ]
 
 
-def server_properties(spec: BrokerSpec) -> str:
-    """The brokers' server.properties, with `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
-    role = node_role(spec)
-    return sectioned_properties_text(server_sections(spec, role), _header(spec, role))
-
-
-def controller_properties(spec: BrokerSpec) -> str:
-    """The dedicated controllers' server.properties (KRaft with `controller.replicas` > 0)."""
-    return sectioned_properties_text(server_sections(spec, "controller"), _header(spec, "controller"))
+def server_properties(spec: BrokerSpec, pool: NodePool) -> str:
+    """The server.properties of `pool`'s nodes (the brokers', or the dedicated controllers'), with
+    `{{NODE_ID}}`/`{{POD_NAME}}` left for the start script."""
+    return sectioned_properties_text(server_sections(spec, pool.role), _header(spec, pool.role))
 
 
 def uses_log4j2(spec: BrokerSpec) -> bool:

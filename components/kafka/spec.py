@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from ..config.resources import JvmResources, jvm_resources
 from ..config.schema import Labels
@@ -19,6 +19,38 @@ FIRST_KRAFT_KAFKA = (3, 3)
 # A dynamic quorum (KIP-853) whose new controllers join by themselves: controller.quorum.auto.join.enable
 # arrived in 4.2. Older KRaft releases get the static voter list they always had.
 FIRST_DYNAMIC_QUORUM_KAFKA = (4, 2)
+
+
+# What a node is: a broker (either mode), a combined KRaft node (broker and controller), or a dedicated
+# controller; NODE_ROLE in its params.env (kafka/manifests.py), so start-kafka.sh need not read the config.
+NodeRole = Literal["broker", "combined", "controller"]
+
+
+@dataclass(frozen=True)
+class NodePool:
+    """One StatefulSet of Kafka nodes that share a role (as Strimzi's KafkaNodePool): the brokers (combined
+    KRaft nodes included), or the dedicated controllers. The manifests and start parameters of a pool are
+    written from this, whatever its role; `BrokerSpec.pools` lists a cluster's pools."""
+
+    role: NodeRole
+    name: str  # the StatefulSet, its headless Service, its ConfigMap's prefix and its pods' name prefix
+    replicas: int
+    storage_size: str
+    storage_class: str | None
+    resources: JvmResources
+    first_node_id: int  # the node id of the pod with ordinal 0 (pod ordinal + this: the node.id)
+    # What the pool's volumes hold: start-kafka.sh refuses a volume written for another, and the claim
+    # template is named after it, so a mode or topology switch gets new disks, never another role's.
+    data_role: str
+
+    @property
+    def claim_name(self) -> str:
+        return "data-zkmode" if self.data_role == "zookeeper" else f"data-{self.data_role}"
+
+    @property
+    def config_map_name(self) -> str:
+        """`<name>-config`: each pool its own, so a change of one pool's configuration rolls only that pool."""
+        return f"{self.name}-config"
 
 
 @dataclass(frozen=True)
@@ -125,6 +157,34 @@ class BrokerSpec:
     @property
     def major_version(self) -> int:
         return int(self.version.split(".")[0])
+
+    @property
+    def broker_pool(self) -> NodePool:
+        """The brokers' StatefulSet `<name>`: brokers, or combined KRaft nodes (brokers and controllers)."""
+        data_role = {"zookeeper": "zookeeper", "combined": "kraft", "dedicated": "kraft-broker"}[self.topology]
+        role: NodeRole = "combined" if self.topology == "combined" else "broker"
+        return NodePool(role, self.name, self.replicas, self.storage_size, self.storage_class, self.resources, 0, data_role)
+
+    @property
+    def controller_pool(self) -> NodePool | None:
+        """The dedicated controllers' StatefulSet `<name>-controller`; None with combined nodes or ZooKeeper."""
+        if self.controllers is None:
+            return None
+        return NodePool(
+            "controller",
+            controllers(self.name),
+            self.controllers.replicas,
+            self.controllers.storage_size,
+            self.controllers.storage_class,
+            self.controllers.resources,
+            self.controller_node_id(0),
+            "kraft-controller",
+        )
+
+    @property
+    def pools(self) -> tuple[NodePool, ...]:
+        """Every StatefulSet of the cluster, the dedicated controllers' first (the brokers' waits for theirs)."""
+        return (self.controller_pool, self.broker_pool) if self.controller_pool else (self.broker_pool,)
 
 
 def derive_cluster_id(project: str, stack: str, name: str = "kafka") -> str:

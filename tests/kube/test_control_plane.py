@@ -16,7 +16,6 @@ import pytest
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
 from components.engine.mock import apply_order
-from components.kafka.manifests import claim_name
 from render import write
 from tests.helpers import MATRIX, render_stack, topic_job, wait_for
 from tests.kube.control_plane import ControlPlane
@@ -105,7 +104,7 @@ def test_matrix_applies_idempotently_and_controllers_build_what_we_promise(clust
             f"pods {sorted(expected_pods)}",
             timeout=CONTROLLER_TIMEOUT,
         )
-        template = "data" if app == "zookeeper" else claim_name(settings.kafka, controller=app == "kafka-controller")
+        template = "data" if app == "zookeeper" else {pool.name: pool.claim_name for pool in settings.kafka.pools}[app]
         expected_claims = {f"{template}-{app}-{i}" for i in range(replicas)}
         wait_for(
             lambda expected_claims=expected_claims: expected_claims <= names(cluster, "pvc", namespace),

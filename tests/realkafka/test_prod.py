@@ -26,7 +26,6 @@ import pytest
 from bench import recovery, rolling, throughput
 from components.config.stack_files import stack_config
 from components.engine.mock import render
-from components.kafka.manifests import claim_name
 from components.kafka.properties import log_dir
 from tests.helpers import wait_for
 from tests.realkafka.stack_runner import (
@@ -93,7 +92,7 @@ def test_broker_loss_loses_and_duplicates_nothing(prod, tmp_path):
 def cluster_id_on_disk(platform, broker: str) -> str:
     """The cluster.id line of the broker's meta.properties, on its PVC directory."""
     spec = platform.settings.kafka
-    meta = platform.cluster.pods[broker].claim_dirs[claim_name(spec)] / Path(log_dir(spec)).name / "meta.properties"
+    meta = platform.cluster.pods[broker].claim_dirs[spec.broker_pool.claim_name] / Path(log_dir(spec)).name / "meta.properties"
     return [line for line in meta.read_text().splitlines() if line.startswith("cluster.id=")][0]
 
 

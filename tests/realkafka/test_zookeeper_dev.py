@@ -17,7 +17,6 @@ import pytest
 from components.config.schema import ConfigError
 from components.config.settings import load_settings
 from components.config.stack_files import stack_config
-from components.kafka.manifests import claim_name
 from components.kafka.properties import log_dir
 from tests.helpers import render_stack, wait_for
 from tests.realkafka.stack_runner import (
@@ -134,14 +133,14 @@ def test_min_isr_above_replication_is_refused_before_kafka_sees_it(dev, tmp_path
 
 def test_mode_switch_never_starts_a_node_on_the_other_modes_data(dev, tmp_path):
     """Last: it stops the module's cluster (a switched stack's pods replace the old mode's)."""
-    zk_disk = dev.cluster.pods["kafka-0"].claim_dirs[claim_name(dev.settings.kafka)]
+    zk_disk = dev.cluster.pods["kafka-0"].claim_dirs[dev.settings.kafka.broker_pool.claim_name]
     assert (zk_disk / ".kafka-demo-mode").read_text().strip() == "zookeeper"
     dev.cluster.teardown()
 
     with running("dev", ["mode=kraft", *SINGLE_BROKER], tmp_path) as kraft_mode:
         # The switched stack claims other volumes: kafka-0 starts on a new, empty disk.
         kraft_mode.start_brokers()
-        kraft_disk = kraft_mode.cluster.pods["kafka-0"].claim_dirs[claim_name(kraft_mode.settings.kafka)]
+        kraft_disk = kraft_mode.cluster.pods["kafka-0"].claim_dirs[kraft_mode.settings.kafka.broker_pool.claim_name]
         kraft_logs = Path(log_dir(kraft_mode.settings.kafka)).name
         assert kraft_disk != zk_disk and (kraft_disk / kraft_logs / "meta.properties").exists()
         assert not (zk_disk / kraft_logs).exists(), "the ZooKeeper-mode disk was not touched"

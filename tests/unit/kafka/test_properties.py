@@ -139,9 +139,8 @@ def rendered_files(name: str):
     """(spec, role, server.properties) of each StatefulSet of matrix config `name`."""
     stack, overrides = MATRIX[name]
     spec = load_settings(stack_config(stack, overrides), stack).kafka
-    yield spec, properties.node_role(spec), properties.server_properties(spec)
-    if spec.controllers:
-        yield spec, "controller", properties.controller_properties(spec)
+    for pool in spec.pools:
+        yield spec, pool.role, properties.server_properties(spec, pool)
 
 
 def expected_headings(spec, role) -> list[str]:
@@ -194,8 +193,10 @@ def test_the_user_config_section_comes_last_with_the_stacks_keys():
         ),
         "prod",
     )
-    broker = sections(properties.server_properties(settings.kafka))
-    controller = sections(properties.controller_properties(settings.kafka))
+    spec = settings.kafka
+    assert spec.controller_pool is not None
+    broker = sections(properties.server_properties(spec, spec.broker_pool))
+    controller = sections(properties.server_properties(spec, spec.controller_pool))
     assert broker[-1] == ("user config: stack config kafka.config", ["log.retention.hours=72", "num.io.threads=8"])
     assert controller[-1] == ("user config: stack config controller.config", ["num.io.threads=4"])
 
