@@ -21,9 +21,9 @@ from ..config.schema import PROJECT, ConfigError, snake_case
 from ..config.settings import Settings, load_settings
 from ..external.component import KafkaExternalAccess, KafkaExternalAccessArgs
 from ..k8s import builders, resources
-from ..kafka.component import CONTROLLER_ARGS, EXTERNAL_ADDRESSES_ARG, TLS_REVISION_ARG, KafkaBroker, KafkaBrokerArgs
+from ..kafka.component import CONTROLLER_ARGS, KafkaBroker, KafkaBrokerArgs
 from ..naming import KAFKA, ZOOKEEPER
-from ..security.component import EXTERNAL_HOSTS_ARG, KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
+from ..security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
 from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
 from . import kubeconfig
 
@@ -203,18 +203,20 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     zookeeper = None
     if settings.zookeeper is not None:
         zookeeper = ZookeeperCluster(ZOOKEEPER, args.zookeeper, after())
-    # External access first: the brokers advertise its addresses, and the certificate names its hosts.
+    # Wired through typed outputs: external access first (the brokers advertise its addresses, and the
+    # certificate names its hosts), then TLS (its revision rolls the brokers when it is renewed).
     external = KafkaExternalAccess("kafka-external", args.external, after()) if settings.external else None
+    tls_args, kafka_args = args.tls, args.kafka
     if external is not None:
-        args.tls[EXTERNAL_HOSTS_ARG] = external.hosts
-        args.kafka[EXTERNAL_ADDRESSES_ARG] = external.addresses
-    tls = KafkaTls("kafka-tls", args.tls, after()) if settings.security.tls else None
+        tls_args = {**tls_args, "external_hosts": external.hosts}
+        kafka_args = {**kafka_args, "external_addresses": external.addresses}
+    tls = KafkaTls("kafka-tls", tls_args, after()) if settings.security.tls else None
     if tls is not None:
-        args.kafka[TLS_REVISION_ARG] = tls.revision
+        kafka_args = {**kafka_args, "tls_revision": tls.revision}
     # Resource names: each component's objects are named after it (its cluster name), as settings expects.
     kafka = KafkaBroker(
         KAFKA,
-        args.kafka,
+        kafka_args,
         after(*([zookeeper] if zookeeper else []), *([tls] if tls else []), *([external] if external else [])),
     )
     # The topic and users Jobs need the brokers serving (KafkaBroker.serving: the brokers' StatefulSet Ready,

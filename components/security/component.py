@@ -15,7 +15,6 @@ from .provider import ClusterCertificates, UserPasswords
 from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
-EXTERNAL_HOSTS_ARG: Final = "external_hosts"
 EXTERNAL_HOSTS = Key(
     "externalHosts",
     None,
@@ -58,12 +57,12 @@ class KafkaTls(PlatformComponent):
             validity_problems(values, labels.full, labels.short, problems)
             return values
 
-        values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build, outputs_allowed=(EXTERNAL_HOSTS_ARG,))
+        values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build, outputs_allowed=("external_hosts",))
         place = Place(values["namespace"], values["clusterDomain"])
         cluster = values["kafkaCluster"]
         names: pulumi.Input[list[str]] = manifests.node_dns_names(place, cluster)
-        if args.get(EXTERNAL_HOSTS_ARG) is not None:
-            names = pulumi.Output.from_input(args[EXTERNAL_HOSTS_ARG]).apply(
+        if args.get("external_hosts") is not None:
+            names = pulumi.Output.from_input(args["external_hosts"]).apply(
                 lambda hosts: manifests.node_dns_names(place, cluster) + list(hosts)
             )
         self.certificates: ClusterCertificates | None = None
