@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import time
 import typing
@@ -14,7 +15,7 @@ from typing import Any
 
 import pulumi.output
 
-from components.config.stack_files import stack_config
+from components.config.stack_files import ROOT, stack_config
 from components.engine.mock import Rendered, render
 
 # prod turns TLS and SCRAM on; tests about something else that read listeners or use a group-less consumer
@@ -173,3 +174,23 @@ def await_build(part: str, timeout: float = 3600) -> None:
 
 def log_tail(path: Path, characters: int = 6000) -> str:
     return path.read_text(errors="replace")[-characters:] if path.exists() else f"({path} does not exist)"
+
+
+def build_wheel(directory: Path) -> Path:
+    """The package's wheel, built into `directory` from a copy of its sources (setuptools leaves build/ and
+    *.egg-info beside the sources it builds), without its dependencies."""
+    source = directory / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md", "LICENSE", "components"):
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, source / name)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(directory), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    [wheel] = directory.glob("kafka_demo_platform-*.whl")
+    return wheel

@@ -1,13 +1,18 @@
-"""The components as a Pulumi multi-language package, through the real CLI: the schema `pulumi package
-get-schema` infers, and a Pulumi YAML program (examples/yaml) deploying a broker and a topic with them."""
+"""The components as packages: the Python wheel installed, with the dependencies it declares, into a clean
+venv; and the Pulumi multi-language package through the real CLI: the schema `pulumi package get-schema`
+infers, and a Pulumi YAML program (examples/yaml) deploying a broker and a topic with them."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from tests.cluster.kafka_checks import describe_topic
+from tests.helpers import build_wheel
 
 pytestmark = pytest.mark.cluster
 
@@ -22,6 +27,45 @@ COMPONENTS = (
     "KafkaExternalAccess",
 )
 NAMESPACE = "kafka-yaml"
+
+IMPORT_EVERY_MODULE = """
+import importlib, json, pkgutil, kafka_demo_platform as package
+names = [m.name for m in pkgutil.walk_packages(package.__path__, "kafka_demo_platform.")]
+for name in names:
+    importlib.import_module(name)
+print(json.dumps({"file": package.__file__, "version": package.__version__, "modules": names}))
+"""
+
+
+def test_the_wheel_installs_and_imports_in_a_clean_venv_with_its_declared_dependencies(tmp_path):
+    """The unit tier runs the wheel's code in the test venv, which has every test dependency: it cannot
+    notice an undeclared one. Here pip installs the wheel into a venv with nothing else, resolving only
+    what pyproject.toml declares (from PyPI, or pip's cache when warm), and every module must import.
+    In the cluster tier because it needs the package index; it needs no cluster."""
+    wheel = build_wheel(tmp_path)
+    venv = tmp_path / "clean"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--only-binary=:all:", str(wheel)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    check = subprocess.run([python, "-m", "pip", "check"], env=env, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+    # From the temporary directory, so this checkout's `components` cannot stand in for the package.
+    result = subprocess.run(
+        [python, "-c", IMPORT_EVERY_MODULE], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["file"].startswith(str(venv))
+    assert {"kafka_demo_platform.engine.provider", "kafka_demo_platform.security.pki"} <= set(report["modules"])
+    assert len(report["modules"]) > 40
 
 
 def test_the_package_schema_has_every_component_with_typed_inputs_and_outputs(engine):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import pkgutil
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -13,6 +12,7 @@ import zipfile
 
 import components
 from components.config.stack_files import ROOT
+from tests.helpers import build_wheel
 
 RUN_EXAMPLE = """
 import json, runpy, sys, pulumi
@@ -42,19 +42,7 @@ def test_pyproject_packages_every_subpackage_under_the_import_name():
 
 
 def test_the_built_wheel_runs_the_python_example(tmp_path):
-    # Built from a copy: setuptools leaves build/ and *.egg-info beside the sources it builds.
-    source = tmp_path / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md", "LICENSE", "components"):
-        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy2
-        copy(ROOT / name, source / name, **({"ignore": shutil.ignore_patterns("__pycache__")} if (ROOT / name).is_dir() else {}))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    [wheel] = tmp_path.glob("kafka_demo_platform-*.whl")
+    wheel = build_wheel(tmp_path)
     installed = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(installed)
