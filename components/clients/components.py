@@ -1,5 +1,8 @@
 """KafkaTopic, ProducerJob and ConsumerJob: the explicitly created topic and the seed's producer and
-consumer, as a Job and Deployments named as in the seed."""
+consumer, as a Job and Deployments named as in the seed.
+
+Each is created from its typed args (checked here), or with `from_spec` from a spec checked already (the
+stack program: its settings check every stack key once)."""
 
 from typing import NotRequired, TypedDict
 
@@ -12,7 +15,17 @@ from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import CONSUMER as CONSUMER_NAME
 from ..naming import PRODUCER as PRODUCER_NAME
 from . import manifests
-from .spec import CLIENT_CONTEXT, CLUSTER_IDENTITY, TOPIC_NAME, consumer_spec, producer_spec, topic_spec
+from .spec import (
+    CLIENT_CONTEXT,
+    CLUSTER_IDENTITY,
+    TOPIC_NAME,
+    ConsumerSpec,
+    ProducerSpec,
+    TopicSpec,
+    consumer_spec,
+    producer_spec,
+    topic_spec,
+)
 
 TOPIC_KEYS = CLIENT_CONTEXT + (CLUSTER_IDENTITY,) + TOPIC.keys + resource_keys("100m", "500m", "384Mi", "Topic job")
 # `enabled` is the stack's switch for creating the component at all; the component has no use for it.
@@ -68,7 +81,16 @@ class KafkaTopic(PlatformComponent):
     job_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: KafkaTopicArgs, opts: pulumi.ResourceOptions | None = None):
-        spec = spec_from_args("KafkaTopic", name, TOPIC_KEYS, args, topic_spec)
+        self._create(name, spec_from_args("KafkaTopic", name, TOPIC_KEYS, args, topic_spec), opts)
+
+    @classmethod
+    def from_spec(cls, name: str, spec: TopicSpec, opts: pulumi.ResourceOptions | None = None) -> "KafkaTopic":
+        """A KafkaTopic from a checked spec (clients/spec.py: topic_spec)."""
+        component = cls.__new__(cls)
+        component._create(name, spec, opts)
+        return component
+
+    def _create(self, name: str, spec: TopicSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("KafkaTopic", name, manifests.topic_manifests(spec), opts)
         self.spec = spec
         job = manifests.topic_job_name(spec)
@@ -84,7 +106,16 @@ class ProducerJob(PlatformComponent):
     deployment_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: ProducerJobArgs, opts: pulumi.ResourceOptions | None = None):
-        spec = spec_from_args("ProducerJob", name, PRODUCER_KEYS, args, producer_spec)
+        self._create(name, spec_from_args("ProducerJob", name, PRODUCER_KEYS, args, producer_spec), opts)
+
+    @classmethod
+    def from_spec(cls, name: str, spec: ProducerSpec, opts: pulumi.ResourceOptions | None = None) -> "ProducerJob":
+        """A ProducerJob from a checked spec (clients/spec.py: producer_spec)."""
+        component = cls.__new__(cls)
+        component._create(name, spec, opts)
+        return component
+
+    def _create(self, name: str, spec: ProducerSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("ProducerJob", name, manifests.producer_manifests(spec), opts)
         self.spec = spec
         self.deployment: k8s.apps.v1.Deployment = self.object("Deployment", PRODUCER_NAME)
@@ -98,7 +129,16 @@ class ConsumerJob(PlatformComponent):
     deployment_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: ConsumerJobArgs, opts: pulumi.ResourceOptions | None = None):
-        spec = spec_from_args("ConsumerJob", name, CONSUMER_KEYS, args, consumer_spec)
+        self._create(name, spec_from_args("ConsumerJob", name, CONSUMER_KEYS, args, consumer_spec), opts)
+
+    @classmethod
+    def from_spec(cls, name: str, spec: ConsumerSpec, opts: pulumi.ResourceOptions | None = None) -> "ConsumerJob":
+        """A ConsumerJob from a checked spec (clients/spec.py: consumer_spec)."""
+        component = cls.__new__(cls)
+        component._create(name, spec, opts)
+        return component
+
+    def _create(self, name: str, spec: ConsumerSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("ConsumerJob", name, manifests.consumer_manifests(spec), opts)
         self.spec = spec
         self.deployment: k8s.apps.v1.Deployment = self.object("Deployment", CONSUMER_NAME)

@@ -73,7 +73,10 @@ def _depends_on(opts: pulumi.ResourceOptions | None) -> list[pulumi.Input[pulumi
 
 class PlatformComponent(pulumi.ComponentResource):
     """Registers manifests as children. The component's own `depends_on` (the namespace, the brokers...)
-    is passed on to every child: Pulumi does not make children wait for their parent's dependencies."""
+    is passed on to every child: Pulumi does not make children wait for their parent's dependencies.
+
+    The component modules do not use `from __future__ import annotations`: Pulumi's schema analyzer reads
+    `__init__`'s annotations unevaluated (inspect.get_annotations), and a string is no args type to it."""
 
     def __init__(
         self,

@@ -1,8 +1,10 @@
-"""The Pulumi program: stack config -> validated settings -> component args -> components -> outputs.
+"""The Pulumi program: stack config -> validated settings (each role's spec) -> components -> outputs.
 
 `__main__.py` runs `main()` under `pulumi up`; `engine/mock.py` runs the same `main()` under the SDK's
 mock engine. Validation happens before the first resource is registered, so bad input creates nothing.
-This module only maps stack config onto the components' own args and wires the components together.
+This module only creates the components from the settings and wires them together through their typed
+outputs: the servers and clients from the settings' specs (`from_spec`), so every stack key is checked
+once, by `load_settings`; KafkaTls, KafkaUsers and KafkaExternalAccess from args built of the settings.
 """
 
 from __future__ import annotations
@@ -16,18 +18,16 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
-from ..clients.components import ConsumerJob, ConsumerJobArgs, KafkaTopic, KafkaTopicArgs, ProducerJob, ProducerJobArgs
+from ..clients.components import ConsumerJob, KafkaTopic, ProducerJob
 from ..config.schema import PROJECT, ConfigError, snake_case
 from ..config.settings import Settings, load_settings
 from ..external.component import KafkaExternalAccess, KafkaExternalAccessArgs
 from ..k8s import builders, resources
-from ..kafka.component import CONTROLLER_ARGS, KafkaBroker, KafkaBrokerArgs
+from ..kafka.component import KafkaBroker
 from ..naming import KAFKA, ZOOKEEPER
 from ..security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
-from ..zookeeper.component import ZookeeperCluster, ZookeeperClusterArgs
+from ..zookeeper.component import ZookeeperCluster
 from . import kubeconfig
-
-RESOURCE_KEYS = ("cpuRequest", "cpuLimit", "memory")
 
 
 def _parse(text: Any) -> Any:
@@ -89,80 +89,24 @@ def as_args(values: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 @dataclass
 class ComponentArgs:
-    """Each component's args, from the stack's settings (the same keys, in snake_case). The casts in
-    `component_args` say what a type checker cannot see: which keys a config object holds (the ones
+    """The args of the components whose checked form is not a spec in the settings: KafkaTls, KafkaUsers and
+    KafkaExternalAccess (the others are created from the settings' specs, checked once, with `from_spec`).
+    The casts say what a type checker cannot see: which keys a config object holds (the ones
     `load_settings` checked)."""
 
-    zookeeper: ZookeeperClusterArgs
-    kafka: KafkaBrokerArgs
-    topic: KafkaTopicArgs
-    producer: ProducerJobArgs
-    consumer: ConsumerJobArgs
     tls: KafkaTlsArgs
     external: KafkaExternalAccessArgs
     users: KafkaUsersArgs
 
 
 def component_args(settings: Settings) -> ComponentArgs:
-    """Each component's args, from the stack's settings."""
+    """KafkaTls's, KafkaExternalAccess's and KafkaUsers's args, from the stack's settings."""
     values = settings.values
     place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
     # The components that serve the brokers name their objects after the brokers' cluster name: the
     # KAFKA (the KafkaBroker's default cluster name), as settings.kafka.name.
     serves = {"kafka_cluster": settings.kafka.name}
-    clients = {
-        "namespace": settings.namespace,
-        "bootstrap_servers": settings.kafka.bootstrap_servers,
-        "image": settings.kafka.image,
-    }
-    kafka = cast(KafkaBrokerArgs, {**place, **as_args(values["kafka"], *values["kafka"])})
-    if settings.kraft:  # the `controller` object as the broker's controller_* args
-        controller = {arg: values["controller"][key] for arg, key in CONTROLLER_ARGS.items()}
-        kafka.update(cast(KafkaBrokerArgs, as_args(controller, *controller)))
-    if settings.zookeeper is not None:
-        kafka["zookeeper_connect"] = settings.zookeeper.connect_string
-    security = settings.security
-    if security.tls:
-        kafka["tls"] = True
-        kafka["scram"] = security.scram
-    if settings.external is not None:
-        kafka["external"] = True
-
-    def secret(spec: Any) -> dict[str, Any]:
-        return {"client_secret": spec.client_secret} if spec.client_secret else {}
-
     return ComponentArgs(
-        zookeeper=cast(ZookeeperClusterArgs, {**place, **serves, **as_args(values["zookeeper"], *values["zookeeper"])}),
-        kafka=kafka,
-        topic=cast(
-            KafkaTopicArgs,
-            {
-                **clients,
-                "bootstrap_servers": settings.topic.bootstrap_servers,  # the admin's listener with TLS on
-                **as_args(values["topic"], *values["topic"]),  # replication derived from the brokers' defaults
-                **as_args(values["producer"], *RESOURCE_KEYS),  # the topic job runs with the producer's resources
-                "cluster_identity": settings.topic.cluster_identity,
-                **secret(settings.topic),
-            },
-        ),
-        producer=cast(
-            ProducerJobArgs,
-            {
-                **clients,
-                "topic": settings.topic.name,
-                **as_args(values["producer"], *(k for k in values["producer"] if k != "enabled")),
-                **secret(settings.producer),
-            },
-        ),
-        consumer=cast(
-            ConsumerJobArgs,
-            {
-                **clients,
-                "topic": settings.topic.name,
-                **as_args(values["consumer"], *(k for k in values["consumer"] if k != "enabled")),
-                **secret(settings.consumer),
-            },
-        ),
         tls=cast(KafkaTlsArgs, {**place, **serves, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")}),
         external=cast(
             KafkaExternalAccessArgs,
@@ -181,7 +125,7 @@ def component_args(settings: Settings) -> ComponentArgs:
             cluster_identity=settings.topic.cluster_identity,
             users={
                 user.name: {"produce": list(user.produce), "consume": list(user.consume), "groups": list(user.groups)}
-                for user in security.users
+                for user in settings.security.users
             },
         ),
     )
@@ -200,29 +144,25 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     def after(*resources_: pulumi.Resource) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace, *resources_]))
 
-    zookeeper = None
-    if settings.zookeeper is not None:
-        zookeeper = ZookeeperCluster(ZOOKEEPER, args.zookeeper, after())
+    # The servers and clients from the settings' specs, checked once by load_settings (from_spec).
+    zookeeper = ZookeeperCluster.from_spec(ZOOKEEPER, settings.zookeeper, after()) if settings.zookeeper else None
     # Wired through typed outputs: external access first (the brokers advertise its addresses, and the
     # certificate names its hosts), then TLS (its revision rolls the brokers when it is renewed).
     external = KafkaExternalAccess("kafka-external", args.external, after()) if settings.external else None
-    tls_args, kafka_args = args.tls, args.kafka
-    if external is not None:
-        tls_args = {**tls_args, "external_hosts": external.hosts}
-        kafka_args = {**kafka_args, "external_addresses": external.addresses}
+    tls_args = args.tls if external is None else {**args.tls, "external_hosts": external.hosts}
     tls = KafkaTls("kafka-tls", tls_args, after()) if settings.security.tls else None
-    if tls is not None:
-        kafka_args = {**kafka_args, "tls_revision": tls.revision}
     # Resource names: each component's objects are named after it (its cluster name), as settings expects.
-    kafka = KafkaBroker(
+    kafka = KafkaBroker.from_spec(
         KAFKA,
-        kafka_args,
+        settings.kafka,
         after(*([zookeeper] if zookeeper else []), *([tls] if tls else []), *([external] if external else [])),
+        tls_revision=tls.revision if tls else None,
+        external_addresses=external.addresses if external else None,
     )
     # The topic and users Jobs need the brokers serving (KafkaBroker.serving: the brokers' StatefulSet Ready,
     # which keeps them after a replaced StatefulSet such as a mode switch's new, empty cluster, and the
     # spread Job), not the rest of the component: the quorum Job settles the controllers meanwhile.
-    topic = KafkaTopic("topic", args.topic, after(*kafka.serving))
+    topic = KafkaTopic.from_spec("topic", settings.topic, after(*kafka.serving))
     users = None
     if settings.security.scram:
         assert tls is not None
@@ -233,9 +173,9 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     # With SCRAM their pods mount their user's Secret, which must exist first (not the users Job).
     clients_after = users.secrets if users else []
     if settings.producer_enabled:
-        ProducerJob("producer", args.producer, after(*clients_after))
+        ProducerJob.from_spec("producer", settings.producer, after(*clients_after))
     if settings.consumer_enabled:
-        ConsumerJob("consumer", args.consumer, after(*clients_after))
+        ConsumerJob.from_spec("consumer", settings.consumer, after(*clients_after))
 
     outputs: dict[str, pulumi.Input[Any]] = {
         "namespace": namespace.id.apply(lambda _: settings.namespace),

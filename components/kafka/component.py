@@ -168,8 +168,32 @@ class KafkaBroker(PlatformComponent):
 
     def __init__(self, name: str, args: KafkaBrokerArgs, opts: pulumi.ResourceOptions | None = None):
         spec = spec_of(name, args)  # before anything is registered: bad args create nothing
-        tls_revision = args.get("tls_revision") if spec.tls else None
-        external_addresses = None
+        self._create(name, spec, opts, args.get("tls_revision"), args.get("external_addresses"))
+
+    @classmethod
+    def from_spec(
+        cls,
+        name: str,
+        spec: BrokerSpec,
+        opts: pulumi.ResourceOptions | None = None,
+        tls_revision: pulumi.Input[str] | None = None,
+        external_addresses: pulumi.Input[list[str]] | None = None,
+    ) -> "KafkaBroker":
+        """A KafkaBroker from a checked spec (kafka/spec.py: broker_spec): the stack program's path, whose
+        settings checked every key once. `tls_revision` and `external_addresses` as in KafkaBrokerArgs."""
+        component = cls.__new__(cls)
+        component._create(name, spec, opts, tls_revision, external_addresses)
+        return component
+
+    def _create(
+        self,
+        name: str,
+        spec: BrokerSpec,
+        opts: pulumi.ResourceOptions | None,
+        tls_revision: pulumi.Input[str] | None,
+        external_addresses: pulumi.Input[list[str]] | None,
+    ) -> None:
+        joined_addresses = None
         if spec.external:
 
             def joined(addresses: list[str]) -> str:
@@ -180,8 +204,13 @@ class KafkaBroker(PlatformComponent):
                     )
                 return manifests.external_addresses_value(spec, addresses)
 
-            external_addresses = pulumi.Output.from_input(args["external_addresses"]).apply(joined)
-        super().__init__("KafkaBroker", name, manifests.manifests(spec, tls_revision, external_addresses), opts)
+            if external_addresses is None:
+                raise InvalidArgs(
+                    f'KafkaBroker "{name}": external access needs external_addresses (KafkaExternalAccess\'s addresses)'
+                )
+            joined_addresses = pulumi.Output.from_input(external_addresses).apply(joined)
+        revision = tls_revision if spec.tls else None
+        super().__init__("KafkaBroker", name, manifests.manifests(spec, revision, joined_addresses), opts)
         self.spec = spec
         brokers, controller_pool = spec.broker_pool, spec.controller_pool
         sts = brokers.name  # the brokers' StatefulSet and headless Service

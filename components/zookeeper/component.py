@@ -66,7 +66,17 @@ class ZookeeperCluster(PlatformComponent):
     service_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: ZookeeperClusterArgs, opts: pulumi.ResourceOptions | None = None):
-        spec = spec_of(name, args)  # before anything is registered: bad args create nothing
+        self._create(name, spec_of(name, args), opts)  # checked before anything is registered: bad args create nothing
+
+    @classmethod
+    def from_spec(cls, name: str, spec: EnsembleSpec, opts: pulumi.ResourceOptions | None = None) -> "ZookeeperCluster":
+        """A ZookeeperCluster from a checked spec (zookeeper/spec.py: ensemble_spec): the stack program's
+        path, whose settings checked every key once."""
+        component = cls.__new__(cls)
+        component._create(name, spec, opts)
+        return component
+
+    def _create(self, name: str, spec: EnsembleSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("ZookeeperCluster", name, manifests.manifests(spec), opts)
         self.spec = spec
         sts = spec.name  # the ensemble's StatefulSet and headless Service
