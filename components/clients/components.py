@@ -47,29 +47,44 @@ class KafkaTopicArgs(ClientArgs):
     """Inputs of a KafkaTopic: the stack config's `topic` keys (snake_case) and the brokers to ask."""
 
     name: NotRequired[str]
+    """The topic the producer writes and the consumer reads."""
     partitions: NotRequired[int]
+    """Partitions; can grow on a later `up`, never shrink (the job fails with a clear message)."""
     replication_factor: NotRequired[int]
+    """Topic replication; changing it later needs a reassignment (the job refuses)."""
     min_insync_replicas: NotRequired[int]
+    """Topic `min.insync.replicas`."""
     cluster_identity: NotRequired[str]
+    """Identity of the cluster behind bootstrapServers (KRaft: its cluster id); a new one re-runs the topic Job."""
 
 
 class ProducerJobArgs(ClientArgs):
     """Inputs of a ProducerJob: the stack config's `producer` keys (snake_case), brokers and topic."""
 
     topic: str
+    """The topic to write or read (KafkaTopic's topic_name output)."""
     interval_seconds: NotRequired[float]
+    """Seconds between events."""
     acks: NotRequired[str]
+    """Producer acks. Anything but `all` needs `idempotence: false`."""
     idempotence: NotRequired[bool]
+    """`enable.idempotence`."""
     key_count: NotRequired[int]
+    """0: no keys (round-robin, as in the seed). N: keys `order-1..order-N`, so one order's events share a partition, in
+    order."""
 
 
 class ConsumerJobArgs(ClientArgs):
     """Inputs of a ConsumerJob: the stack config's `consumer` keys (snake_case), brokers and topic."""
 
     topic: str
+    """The topic to write or read (KafkaTopic's topic_name output)."""
     replicas: NotRequired[int]
+    """Consumers in the group (useful up to the partition count)."""
     group_id: NotRequired[str]
+    """Consumer group; offsets are committed, a restart resumes after the last commit."""
     from_beginning: NotRequired[bool]
+    """`true` reproduces the seed: no group, re-read the whole topic on every start."""
 
 
 class KafkaTopic(PlatformComponent):

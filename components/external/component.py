@@ -23,6 +23,7 @@ UNASSIGNED = "<assigned by the load balancer of {service}>"
 
 class KafkaExternalAccessArgs(TypedDict):
     namespace: str
+    """Namespace of the component's objects (it must exist)."""
     kafka_cluster: NotRequired[str]
     """The KafkaBroker's cluster name (default kafka): Service `<kafka_cluster>-<i>-external` selects its pod
     `<kafka_cluster>-<i>`."""
@@ -31,8 +32,12 @@ class KafkaExternalAccessArgs(TypedDict):
     replicas: NotRequired[int]
     """The brokers: one Service each."""
     host: NotRequired[str]
+    """NodePort: the address clients outside reach the nodes at (a node's IP, or a DNS name resolving to the nodes); broker i
+    advertises `host:nodePortBase+i`, and the brokers' certificate names it. Required for NodePort."""
     node_port_base: NotRequired[int]
+    """NodePort: broker i's node port is nodePortBase + i (stable, so clients' configs stay valid)."""
     annotations: NotRequired[dict[str, str]]
+    """Extra annotations on the external Services, e.g. a cloud's load balancer settings (internal, type, source ranges)."""
 
 
 def load_balancer_host(status: Any) -> str | None:

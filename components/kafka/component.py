@@ -65,7 +65,9 @@ class KafkaBrokerArgs(TypedDict):
     ZooKeeper mode the ensemble. Plain values: they shape the manifests, so they must be known."""
 
     namespace: str
+    """Namespace of the component's objects (it must exist)."""
     cluster_domain: NotRequired[str]
+    """Cluster DNS domain used in advertised per-pod names."""
     cluster_name: NotRequired[str]
     """What the cluster's objects are named after (left out: `kafka`, as before the key existed, so an existing
     program keeps its objects and volumes whatever its resource name): StatefulSet and headless
@@ -73,31 +75,62 @@ class KafkaBrokerArgs(TypedDict):
     `<name>-admin`, ... Give each cluster in a namespace its own, and the same to its KafkaTls, KafkaUsers,
     KafkaExternalAccess and ZookeeperCluster (as their `kafka_cluster`)."""
     zookeeper_connect: NotRequired[str]
+    """ZooKeeper mode: the ensemble to use (ZookeeperCluster's connect_string). Left out: KRaft."""
     replicas: NotRequired[int]
+    """Brokers. With combined KRaft nodes (`controller.replicas: 0`) every broker is a controller voter, so the count must be
+    odd; with dedicated controllers any count. A change moves partition replicas off removed brokers before they stop, and
+    onto new ones (see trade-offs)."""
     storage_size: NotRequired[str]
+    """PVC size per broker."""
     storage_class: NotRequired[str]
+    """PVC storage class."""
     version: NotRequired[str]
+    """Kafka release; picks the default image, the logging format and the quorum kind (dynamic from 4.2, static before). Pin
+    it in long-lived stacks: a new default is not an upgrade path (see trade-offs)."""
     image: NotRequired[str]
+    """Image for brokers, controllers, topic job, producer and consumer."""
     cpu_request: NotRequired[str]
+    """Broker CPU request."""
     cpu_limit: NotRequired[str]
+    """Broker CPU limit."""
     memory: NotRequired[str]
+    """Broker memory request = limit (heap a third unless set)."""
     heap_size: NotRequired[str]
+    """Broker JVM heap (-Xms/-Xmx); the rest is page cache and JVM overhead."""
     default_replication_factor: NotRequired[int]
+    """`default.replication.factor`."""
     min_insync_replicas: NotRequired[int]
+    """`min.insync.replicas`. Internal topics follow the broker count (RF 3/min ISR 2 from three brokers)."""
     auto_create_topics: NotRequired[bool]
+    """`auto.create.topics.enable`."""
     cluster_id: NotRequired[str]
+    """KRaft cluster id, fixed for the stack's life (same after destroy/up, so retained disks are accepted)."""
     config: NotRequired[dict[str, str]]
+    """Extra `server.properties` entries; keys and prefixes the program manages (listeners, listener.name.*, controller.*,
+    ids, log and metadata dirs, replication, process roles) are refused."""
     controller_replicas: NotRequired[int]
+    """0: combined nodes (every broker is also a controller; small and development clusters). 3 or 5: dedicated controllers in
+    their own StatefulSet `kafka-controller`, brokers only in `kafka` (production). 3 <-> 5 scales the quorum with `pulumi
+    up`; 0 <-> 3/5 is a new cluster on new volumes (see trade-offs)."""
     controller_storage_size: NotRequired[str]
+    """PVC size per controller (the metadata log)."""
     controller_storage_class: NotRequired[str]
+    """PVC storage class."""
     controller_cpu_request: NotRequired[str]
+    """Controller CPU request."""
     controller_cpu_limit: NotRequired[str]
+    """Controller CPU limit."""
     controller_memory: NotRequired[str]
+    """Controller memory request = limit (heap a third unless set)."""
     controller_heap_size: NotRequired[str]
+    """Controller JVM heap (-Xms/-Xmx); the rest is page cache and JVM overhead."""
     controller_config: NotRequired[dict[str, str]]
+    """Extra properties for dedicated controllers; the same managed keys as `kafka.config` are refused."""
     tls: NotRequired[bool]
     """TLS listeners; Secrets `<cluster name>-tls` and `-admin` (KafkaTls) must exist in the namespace."""
     scram: NotRequired[bool]
+    """SASL/SCRAM-SHA-512 on the client listener and Kafka's StandardAuthorizer: every client needs a user, and may do only
+    what its ACLs allow. The producer and consumer get users of their own. Needs `tls`."""
     tls_revision: NotRequired[pulumi.Input[str]]
     """KafkaTls's `revision`: the pods roll when it changes (a certificate renewal)."""
     external: NotRequired[bool]

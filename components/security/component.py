@@ -27,12 +27,16 @@ TLS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, KAFKA_CLUSTER) + VALIDITY_KEYS 
 
 class KafkaTlsArgs(TypedDict):
     namespace: str
+    """Namespace of the component's objects (it must exist)."""
     cluster_domain: NotRequired[str]
+    """Cluster DNS domain used in advertised per-pod names."""
     kafka_cluster: NotRequired[str]
     """The KafkaBroker's cluster name (default kafka): the certificate names its pods and Services, and the
     Secrets are `<kafka_cluster>-tls`, `-admin` and `-client-tls`, the names the brokers mount."""
     certificate_validity_days: NotRequired[int]
+    """Lifetime of the brokers', controllers' and admin certificates (the CA: 10 years)."""
     renew_before_days: NotRequired[int]
+    """A `pulumi up` this close to expiry issues new certificates from the same CA and rolls the pods one at a time."""
     external_hosts: NotRequired[pulumi.Input[list[str]]]
     """KafkaExternalAccess's `hosts` (may be an output): further names of the nodes' certificate."""
 
@@ -132,15 +136,20 @@ USERS_ARGS_KEYS = (COMPONENT_NAMESPACE, KAFKA_CLUSTER, ADMIN_BOOTSTRAP, IMAGE, U
 
 class KafkaUsersArgs(TypedDict):
     namespace: str
+    """Namespace of the component's objects (it must exist)."""
     kafka_cluster: NotRequired[str]
     """The KafkaBroker's cluster name (default kafka): the users' Secrets are `<kafka_cluster>-user-<name>`,
     the Job, its ConfigMap and NetworkPolicy `<kafka_cluster>-users`, and it runs with `<kafka_cluster>-admin`."""
     bootstrap_servers: str
+    """The brokers' INTERNAL listener (port 9091), where the admin certificate is accepted."""
     image: str
+    """Image with Kafka's bin/ tools (the brokers' image)."""
     users: dict[str, dict[str, list[str]]]
+    """The SCRAM users and what their ACLs allow; the cluster's SCRAM users become exactly these."""
     ca_certificate: NotRequired[pulumi.Input[str]]
     """KafkaTls's `ca_certificate` (an output may be given): it goes into each user's Secret."""
     cluster_identity: NotRequired[str]
+    """Identity of the cluster (KRaft: its cluster id); a new one runs the users Job again."""
 
 
 CA_ARG: Final = "ca_certificate"

@@ -19,7 +19,9 @@ class ZookeeperClusterArgs(TypedDict):
     """Inputs of a ZookeeperCluster: the stack config's `zookeeper` keys (snake_case) and where it runs."""
 
     namespace: str
+    """Namespace of the component's objects (it must exist)."""
     cluster_domain: NotRequired[str]
+    """Cluster DNS domain used in advertised per-pod names."""
     cluster_name: NotRequired[str]
     """What the ensemble's objects are named after (left out: `zookeeper`, as before the key existed, so an
     existing program keeps its objects and volumes): StatefulSet and headless
@@ -27,13 +29,21 @@ class ZookeeperClusterArgs(TypedDict):
     kafka_cluster: NotRequired[str]
     """The cluster name of the KafkaBroker that uses the ensemble: its brokers' pods alone may connect."""
     replicas: NotRequired[int]
+    """Ensemble size (ZooKeeper mode). Even sizes tolerate no more failures than one fewer; >7 slows writes."""
     storage_size: NotRequired[str]
+    """PVC size per ZooKeeper node."""
     storage_class: NotRequired[str]
+    """PVC storage class."""
     image: NotRequired[str]
+    """ZooKeeper image."""
     cpu_request: NotRequired[str]
+    """ZooKeeper CPU request."""
     cpu_limit: NotRequired[str]
+    """ZooKeeper CPU limit."""
     memory: NotRequired[str]
+    """ZooKeeper memory request = limit (heap a third unless set)."""
     heap_size: NotRequired[str]
+    """ZooKeeper JVM heap (-Xms/-Xmx); the rest is page cache and JVM overhead."""
 
 
 def spec_of(name: str, args: ZookeeperClusterArgs) -> EnsembleSpec:

@@ -4,8 +4,10 @@ inferred from them that matches the config keys and documents every input."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
+import textwrap
 import typing
 from typing import Any
 
@@ -269,3 +271,22 @@ def test_integers_from_other_languages_arrive_as_floats_and_are_accepted():
 
 def test_snake_case_names_map_to_the_config_keys():
     assert snake_case("minInsyncReplicas") == "min_insync_replicas" and snake_case("replicas") == "replicas"
+
+
+@pytest.mark.parametrize("component", SERVED, ids=lambda component: component.__name__)
+def test_every_args_field_has_a_docstring_that_editors_show(component):
+    """Editors show a TypedDict field's docstring where the field is used; the schema takes it first too.
+    Every field of the component's args (its bases included) has one."""
+    args_type = inspect.get_annotations(component.__init__)["args"]
+    undocumented = []
+    for cls in args_type.__mro__:
+        if not cls.__module__.startswith("components."):
+            continue
+        body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
+        for i, statement in enumerate(body):
+            if isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
+                after = body[i + 1] if i + 1 < len(body) else None
+                documented = isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
+                if not (documented and isinstance(after.value.value, str) and after.value.value.strip()):
+                    undocumented.append(f"{cls.__name__}.{statement.target.id}")
+    assert not undocumented, f"fields without a docstring: {undocumented}"
