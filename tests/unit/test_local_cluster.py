@@ -211,10 +211,11 @@ def test_sourcing_defines_functions_and_runs_nothing(sh):
         sh.fake(tool, "exit 97")
     result = sh.run(
         """
-        options_before="$-" set_before="$(set +o)"
+        options_before="$-" set_before="$(set +o)" traps_before="$(trap -p)"
         source SCRIPT
         [ "$-" = "$options_before" ] && [ "$(set +o)" = "$set_before" ] || echo "shell options changed: $-"
-        [ -z "$(trap -p)" ] || echo "traps set: $(trap -p)"
+        # Compared with the traps before: signals the caller ignores (nohup, a background job) are listed too.
+        [ "$(trap -p)" = "$traps_before" ] || echo "traps set: $(trap -p)"
         [ -z "${state+set}" ] || echo "state set before init_paths"
         for f in main init_paths render do_down cmd_up cmd_down cmd_status cmd_build changed_sysctls restore_iptables; do
           declare -F "$f" >/dev/null || echo "no function $f"
