@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA_PORT, controllers
+from ..naming import CONTROLLER_PORT, EXTERNAL_PORT, INTERNAL_PORT, KAFKA_PORT
 from ..security.spec import SCRAM_MECHANISM
 from .image import CONFIG_MOUNT, DATA_MOUNT, TLS_MOUNT
 from .java_properties import properties_text, sectioned_properties_text
@@ -202,7 +202,7 @@ def listener_properties(spec: BrokerSpec, role: NodeRole) -> dict[str, str]:
             "controller.listener.names": "CONTROLLER",
             "listeners": f"CONTROLLER://:{CONTROLLER_PORT}",
             "listener.security.protocol.map": _protocols(spec, "CONTROLLER"),
-            "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(controllers(spec.name))}:{CONTROLLER_PORT}",
+            "advertised.listeners": f"CONTROLLER://{POD_NAME}.{spec.place.fqdn_suffix(spec.controller_statefulset)}:{CONTROLLER_PORT}",
         }
     client, internal = listener_names(spec)
     host = f"{POD_NAME}.{spec.place.fqdn_suffix(spec.name)}"

@@ -120,8 +120,9 @@ class BrokerSpec:
 
     @property
     def controller_statefulset(self) -> str:
-        """The StatefulSet whose pods are the controller quorum (KRaft only)."""
-        return controllers(self.name) if self.controllers else self.name
+        """The StatefulSet whose pods are the controller quorum (KRaft only): the dedicated controllers' pool,
+        else the combined nodes'."""
+        return (self.controller_pool or self.broker_pool).name
 
     @property
     def controller_count(self) -> int:
