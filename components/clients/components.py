@@ -101,9 +101,7 @@ class KafkaTopic(PlatformComponent):
     @classmethod
     def from_spec(cls, name: str, spec: TopicSpec, opts: pulumi.ResourceOptions | None = None) -> "KafkaTopic":
         """A KafkaTopic from a checked spec (clients/spec.py: topic_spec)."""
-        component = cls.__new__(cls)
-        component._create(name, spec, opts)
-        return component
+        return cls._of_spec(name, spec, opts)
 
     def _create(self, name: str, spec: TopicSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("KafkaTopic", name, manifests.topic_manifests(spec), opts)
@@ -126,9 +124,7 @@ class ProducerJob(PlatformComponent):
     @classmethod
     def from_spec(cls, name: str, spec: ProducerSpec, opts: pulumi.ResourceOptions | None = None) -> "ProducerJob":
         """A ProducerJob from a checked spec (clients/spec.py: producer_spec)."""
-        component = cls.__new__(cls)
-        component._create(name, spec, opts)
-        return component
+        return cls._of_spec(name, spec, opts)
 
     def _create(self, name: str, spec: ProducerSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("ProducerJob", name, manifests.producer_manifests(spec), opts)
@@ -149,9 +145,7 @@ class ConsumerJob(PlatformComponent):
     @classmethod
     def from_spec(cls, name: str, spec: ConsumerSpec, opts: pulumi.ResourceOptions | None = None) -> "ConsumerJob":
         """A ConsumerJob from a checked spec (clients/spec.py: consumer_spec)."""
-        component = cls.__new__(cls)
-        component._create(name, spec, opts)
-        return component
+        return cls._of_spec(name, spec, opts)
 
     def _create(self, name: str, spec: ConsumerSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("ConsumerJob", name, manifests.consumer_manifests(spec), opts)

@@ -17,7 +17,7 @@ from ..clients.spec import ConsumerSpec, ProducerSpec, TopicSpec, consumer_spec,
 from ..external.spec import ExternalSpec, external_spec
 from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
 from ..naming import KAFKA, ZOOKEEPER, Place, admin_secret, client_tls_secret, user_secret
-from ..security.spec import CONSUMER_USER, PRODUCER_USER, SecuritySpec, security_spec
+from ..security.spec import CONSUMER_USER, PRODUCER_USER, SecuritySpec, TlsSpec, UsersSpec, security_spec
 from ..zookeeper.spec import EnsembleSpec, ensemble_spec
 from .keys import CONFIG_KEYS, OBJECTS, TOP_LEVEL
 from .resources import jvm_resources
@@ -38,12 +38,11 @@ class Settings:
     producer: ProducerSpec
     consumer: ConsumerSpec
     security: SecuritySpec
+    tls: TlsSpec | None  # None: TLS off
+    users: UsersSpec | None  # None: SCRAM off
     external: ExternalSpec | None  # None: no access from outside the cluster
     producer_enabled: bool
     consumer_enabled: bool
-    # The checked values of each config object by key (defaults filled in): what the program hands
-    # the components as their args.
-    values: dict[str, dict[str, Any]]
 
     @property
     def kraft(self) -> bool:
@@ -104,6 +103,8 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         values["external"],
         stack_labels("external").full,
         problems,
+        namespace=place.namespace,
+        kafka_cluster=KAFKA,
         tls=security.tls,
         scram=security.scram,
         brokers=values["kafka"]["replicas"],
@@ -163,7 +164,15 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     )
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))
-    values["topic"] = topic_values
+    # KafkaTls and KafkaUsers serve the brokers: their objects are named after the brokers' cluster name.
+    tls = None
+    if security.tls:
+        tls = TlsSpec(place, kafka.name, security.certificate_validity_days, security.renew_before_days)
+    users = None
+    if security.scram:
+        users = UsersSpec(
+            place.namespace, kafka.name, kafka.admin_bootstrap_servers, kafka.image, security.users, topic.cluster_identity
+        )
     return Settings(
         stack=stack,
         namespace=place.namespace,
@@ -177,10 +186,11 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
         producer=producer,
         consumer=consumer,
         security=security,
+        tls=tls,
+        users=users,
         external=external,
         producer_enabled=values["producer"]["enabled"],
         consumer_enabled=values["consumer"]["enabled"],
-        values=values,
     )
 
 

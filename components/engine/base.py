@@ -15,6 +15,7 @@ from ..k8s.builders import RUNS_BEFORE_SERVERS, Manifest
 TYPE_PREFIX = "kafka-demo:platform"
 
 Spec = TypeVar("Spec")
+Component = TypeVar("Component", bound="PlatformComponent")
 
 
 class InvalidArgs(pulumi.RunError):
@@ -118,6 +119,17 @@ class PlatformComponent(pulumi.ComponentResource):
             if runs_before:
                 before_servers.append(resource)
             self.objects[f"{manifest['kind']}/{manifest['metadata']['name']}"] = resource
+
+    # Each component's constructor from a checked spec: __init__ checks the args into a spec and calls it,
+    # from_spec (the stack program's path, whose settings checked every key once) calls it directly.
+    _create: Callable[..., None]
+
+    @classmethod
+    def _of_spec(cls: type[Component], name: str, spec: Any, opts: pulumi.ResourceOptions | None, *inputs: Any) -> Component:
+        """The component from `spec` alone: `_create` without `__init__`'s check of args (from_spec)."""
+        component = cls.__new__(cls)
+        component._create(name, spec, opts, *inputs)
+        return component
 
     def object(self, kind: str, name: str) -> Any:
         return self.objects[f"{kind}/{name}"]

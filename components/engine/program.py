@@ -2,30 +2,28 @@
 
 `__main__.py` runs `main()` under `pulumi up`; `engine/mock.py` runs the same `main()` under the SDK's
 mock engine. Validation happens before the first resource is registered, so bad input creates nothing.
-This module only creates the components from the settings and wires them together through their typed
-outputs: the servers and clients from the settings' specs (`from_spec`), so every stack key is checked
-once, by `load_settings`; KafkaTls, KafkaUsers and KafkaExternalAccess from args built of the settings.
+This module only creates the components from the settings' specs (`from_spec`), so every stack key is
+checked once, by `load_settings`, and wires them together through their typed outputs.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
-from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 
 from ..clients.components import ConsumerJob, KafkaTopic, ProducerJob
-from ..config.schema import PROJECT, ConfigError, snake_case
+from ..config.schema import PROJECT, ConfigError
 from ..config.settings import Settings, load_settings
-from ..external.component import KafkaExternalAccess, KafkaExternalAccessArgs
+from ..external.component import KafkaExternalAccess
 from ..k8s import builders, resources
 from ..kafka.component import KafkaBroker
 from ..naming import KAFKA, ZOOKEEPER
-from ..security.component import KafkaTls, KafkaTlsArgs, KafkaUsers, KafkaUsersArgs
+from ..security.component import KafkaTls, KafkaUsers
 from ..zookeeper.component import ZookeeperCluster
 from . import kubeconfig
 
@@ -82,58 +80,8 @@ def provider_args(settings: Settings) -> dict[str, Any]:
     return args
 
 
-def as_args(values: dict[str, Any], *keys: str) -> dict[str, Any]:
-    """Config values (camelCase) as component args (snake_case), only the keys given and set."""
-    return {snake_case(key): values[key] for key in keys if values.get(key) is not None}
-
-
-@dataclass
-class ComponentArgs:
-    """The args of the components whose checked form is not a spec in the settings: KafkaTls, KafkaUsers and
-    KafkaExternalAccess (the others are created from the settings' specs, checked once, with `from_spec`).
-    The casts say what a type checker cannot see: which keys a config object holds (the ones
-    `load_settings` checked)."""
-
-    tls: KafkaTlsArgs
-    external: KafkaExternalAccessArgs
-    users: KafkaUsersArgs
-
-
-def component_args(settings: Settings) -> ComponentArgs:
-    """KafkaTls's, KafkaExternalAccess's and KafkaUsers's args, from the stack's settings."""
-    values = settings.values
-    place = {"namespace": settings.namespace, "cluster_domain": settings.cluster_domain}
-    # The components that serve the brokers name their objects after the brokers' cluster name: the
-    # KAFKA (the KafkaBroker's default cluster name), as settings.kafka.name.
-    serves = {"kafka_cluster": settings.kafka.name}
-    return ComponentArgs(
-        tls=cast(KafkaTlsArgs, {**place, **serves, **as_args(values["security"], "certificateValidityDays", "renewBeforeDays")}),
-        external=cast(
-            KafkaExternalAccessArgs,
-            {
-                "namespace": settings.namespace,
-                **serves,
-                "replicas": settings.kafka.replicas,
-                **as_args(values["external"], *values["external"]),
-            },
-        ),
-        users=KafkaUsersArgs(
-            namespace=settings.namespace,
-            kafka_cluster=settings.kafka.name,
-            bootstrap_servers=settings.kafka.admin_bootstrap_servers,
-            image=settings.kafka.image,
-            cluster_identity=settings.topic.cluster_identity,
-            users={
-                user.name: {"produce": list(user.produce), "consume": list(user.consume), "groups": list(user.groups)}
-                for user in settings.security.users
-            },
-        ),
-    )
-
-
 def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     """Create the platform and return the stack outputs."""
-    args = component_args(settings)
     provider = k8s.Provider("k8s", **provider_args(settings))
     opts = pulumi.ResourceOptions(providers=[provider])
     namespace = resources.create(
@@ -148,9 +96,10 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     zookeeper = ZookeeperCluster.from_spec(ZOOKEEPER, settings.zookeeper, after()) if settings.zookeeper else None
     # Wired through typed outputs: external access first (the brokers advertise its addresses, and the
     # certificate names its hosts), then TLS (its revision rolls the brokers when it is renewed).
-    external = KafkaExternalAccess("kafka-external", args.external, after()) if settings.external else None
-    tls_args = args.tls if external is None else {**args.tls, "external_hosts": external.hosts}
-    tls = KafkaTls("kafka-tls", tls_args, after()) if settings.security.tls else None
+    external = KafkaExternalAccess.from_spec("kafka-external", settings.external, after()) if settings.external else None
+    tls = None
+    if settings.tls:
+        tls = KafkaTls.from_spec("kafka-tls", settings.tls, after(), external_hosts=external.hosts if external else None)
     # Resource names: each component's objects are named after it (its cluster name), as settings expects.
     kafka = KafkaBroker.from_spec(
         KAFKA,
@@ -164,9 +113,9 @@ def deploy(settings: Settings) -> dict[str, pulumi.Input[Any]]:
     # spread Job), not the rest of the component: the quorum Job settles the controllers meanwhile.
     topic = KafkaTopic.from_spec("topic", settings.topic, after(*kafka.serving))
     users = None
-    if settings.security.scram:
-        assert tls is not None
-        users = KafkaUsers("kafka-users", KafkaUsersArgs(**args.users, ca_certificate=tls.ca_certificate), after(*kafka.serving))
+    if settings.users:
+        assert tls is not None, "load_settings: SCRAM needs TLS"
+        users = KafkaUsers.from_spec("kafka-users", settings.users, tls.ca_certificate, after(*kafka.serving))
     # The clients are created with the rest, not after the topic Job: they wait (in bash while no broker
     # answers, then asking for the topic) until the topic exists, and only then send or read. Their start
     # overlaps the brokers' and the topic's; `pulumi up` still waits for (and fails with) the topic Job.

@@ -76,18 +76,36 @@ class KafkaExternalAccess(PlatformComponent):
     """`addresses`, comma-separated: a client's bootstrap.servers outside the cluster."""
 
     def __init__(self, name: str, args: KafkaExternalAccessArgs, opts: pulumi.ResourceOptions | None = None):
-        def build(values, labels, problems) -> tuple[ExternalSpec | None, str]:
+        def build(values, labels, problems) -> ExternalSpec | None:
             # Component args: whether the listener is secured is KafkaBroker's to check (its tls, scram).
             spec = external_spec(
-                values, labels.full, problems, tls=True, scram=True, brokers=values["replicas"], security_label=labels.full
+                values,
+                labels.full,
+                problems,
+                namespace=values["namespace"],
+                kafka_cluster=values["kafkaCluster"],
+                tls=True,
+                scram=True,
+                brokers=values["replicas"],
+                security_label=labels.full,
             )
             if spec is None:
                 problems.append(f"{labels.full('type')} = none: KafkaExternalAccess needs NodePort or LoadBalancer")
-            return spec, values["kafkaCluster"]
+            return spec
 
-        spec, cluster = spec_from_args("KafkaExternalAccess", name, ARGS_KEYS, args, build)
+        spec = spec_from_args("KafkaExternalAccess", name, ARGS_KEYS, args, build)
         assert spec is not None
-        super().__init__("KafkaExternalAccess", name, manifests.manifests(args["namespace"], cluster, spec), opts)
+        self._create(name, spec, opts)
+
+    @classmethod
+    def from_spec(cls, name: str, spec: ExternalSpec, opts: pulumi.ResourceOptions | None = None) -> "KafkaExternalAccess":
+        """A KafkaExternalAccess from a checked spec (external/spec.py: external_spec)."""
+        return cls._of_spec(name, spec, opts)
+
+    def _create(self, name: str, spec: ExternalSpec, opts: pulumi.ResourceOptions | None) -> None:
+        super().__init__("KafkaExternalAccess", name, manifests.manifests(spec), opts)
+        self.spec = spec
+        cluster = spec.kafka_cluster
         services = [self.object("Service", external_service(cluster, i)) for i in range(spec.brokers)]
         if spec.type == LOAD_BALANCER:
             self.hosts = pulumi.Output.all(

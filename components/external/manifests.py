@@ -16,10 +16,11 @@ WAIT_FOR_LOAD_BALANCER = {"pulumi.com/waitFor": "jsonpath={.status.loadBalancer.
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 
 
-def service(namespace: str, cluster: str, spec: ExternalSpec, ordinal: int) -> Manifest:
-    """Service `<cluster>-<ordinal>-external` in front of pod `<cluster>-<ordinal>` of Kafka cluster `cluster`."""
+def service(spec: ExternalSpec, ordinal: int) -> Manifest:
+    """Service `<cluster>-<ordinal>-external` in front of pod `<cluster>-<ordinal>` of the spec's Kafka cluster."""
+    cluster = spec.kafka_cluster
     name = external_service(cluster, ordinal)
-    metadata = k8s.meta(namespace, name, external_app(cluster))
+    metadata = k8s.meta(spec.namespace, name, external_app(cluster))
     port: Manifest = {"name": "external", "port": EXTERNAL_PORT, "targetPort": EXTERNAL_PORT, "protocol": "TCP"}
     if spec.type == LOAD_BALANCER:
         metadata["annotations"] = {**spec.annotations, **WAIT_FOR_LOAD_BALANCER}
@@ -43,5 +44,5 @@ def service(namespace: str, cluster: str, spec: ExternalSpec, ordinal: int) -> M
     }
 
 
-def manifests(namespace: str, cluster: str, spec: ExternalSpec) -> list[Manifest]:
-    return [service(namespace, cluster, spec, i) for i in range(spec.brokers)]
+def manifests(spec: ExternalSpec) -> list[Manifest]:
+    return [service(spec, i) for i in range(spec.brokers)]

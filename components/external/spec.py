@@ -29,6 +29,10 @@ HOST = r"(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9](
 
 @dataclass(frozen=True)
 class ExternalSpec:
+    """KafkaExternalAccess's checked settings: one Service per broker of Kafka cluster `kafka_cluster`."""
+
+    namespace: str
+    kafka_cluster: str  # the Services select this cluster's pods, and are named after it
     type: str  # NodePort or LoadBalancer
     host: str | None  # NodePort: where clients reach the nodes
     node_port_base: int
@@ -73,10 +77,20 @@ def check_host(value: Any) -> str:
 
 
 def external_spec(
-    values: dict[str, Any], label: Any, problems: list[str], *, tls: bool, scram: bool, brokers: int, security_label: Any
+    values: dict[str, Any],
+    label: Any,
+    problems: list[str],
+    *,
+    namespace: str,
+    kafka_cluster: str,
+    tls: bool,
+    scram: bool,
+    brokers: int,
+    security_label: Any,
 ) -> ExternalSpec | None:
-    """The spec from the `external` object's checked values (None: no external access); rule violations
-    are appended to `problems`. `label(key)` names a key of `external`, `security_label` one of `security`."""
+    """The spec from the `external` object's checked values (None: no external access) for the `brokers`
+    of Kafka cluster `kafka_cluster` in `namespace`; rule violations are appended to `problems`.
+    `label(key)` names a key of `external`, `security_label` one of `security`."""
     kind = values["type"]
     if kind == "none":
         for key in ("host", "annotations"):
@@ -108,4 +122,6 @@ def external_spec(
             f"{label('host')} = {values['host']}: only for NodePort; a LoadBalancer broker advertises the address "
             f"its load balancer is given"
         )
-    return ExternalSpec(kind, values["host"], values["nodePortBase"], brokers, dict(values["annotations"]))
+    return ExternalSpec(
+        namespace, kafka_cluster, kind, values["host"], values["nodePortBase"], brokers, dict(values["annotations"])
+    )

@@ -214,9 +214,7 @@ class KafkaBroker(PlatformComponent):
     ) -> "KafkaBroker":
         """A KafkaBroker from a checked spec (kafka/spec.py: broker_spec): the stack program's path, whose
         settings checked every key once. `tls_revision` and `external_addresses` as in KafkaBrokerArgs."""
-        component = cls.__new__(cls)
-        component._create(name, spec, opts, tls_revision, external_addresses)
-        return component
+        return cls._of_spec(name, spec, opts, tls_revision, external_addresses)
 
     def _create(
         self,

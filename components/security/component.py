@@ -12,7 +12,7 @@ from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import Place, admin_secret, client_tls_secret, tls_secret, user_secret
 from . import manifests
 from .provider import ClusterCertificates, UserPasswords
-from .spec import RESERVED_USERS, UserSpec, check_users, validity_problems
+from .spec import RESERVED_USERS, TlsSpec, UserSpec, UsersSpec, check_users, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
 EXTERNAL_HOSTS = Key(
@@ -57,16 +57,41 @@ class KafkaTls(PlatformComponent):
     """When the nodes' certificate expires (ISO 8601, UTC)."""
 
     def __init__(self, name: str, args: KafkaTlsArgs, opts: pulumi.ResourceOptions | None = None):
-        def build(values, labels, problems):
+        def build(values, labels, problems) -> TlsSpec:
             validity_problems(values, labels.full, labels.short, problems)
-            return values
+            return TlsSpec(
+                Place(values["namespace"], values["clusterDomain"]),
+                values["kafkaCluster"],
+                values["certificateValidityDays"],
+                values["renewBeforeDays"],
+            )
 
-        values = spec_from_args("KafkaTls", name, TLS_KEYS, args, build, outputs_allowed=("external_hosts",))
-        place = Place(values["namespace"], values["clusterDomain"])
-        cluster = values["kafkaCluster"]
+        spec = spec_from_args("KafkaTls", name, TLS_KEYS, args, build, outputs_allowed=("external_hosts",))
+        self._create(name, spec, opts, args.get("external_hosts"))
+
+    @classmethod
+    def from_spec(
+        cls,
+        name: str,
+        spec: TlsSpec,
+        opts: pulumi.ResourceOptions | None = None,
+        external_hosts: pulumi.Input[list[str]] | None = None,
+    ) -> "KafkaTls":
+        """A KafkaTls from a checked spec (the stack's settings.tls); `external_hosts` as in KafkaTlsArgs."""
+        return cls._of_spec(name, spec, opts, external_hosts)
+
+    def _create(
+        self,
+        name: str,
+        spec: TlsSpec,
+        opts: pulumi.ResourceOptions | None,
+        external_hosts: pulumi.Input[list[str]] | None,
+    ) -> None:
+        self.spec = spec
+        place, cluster = spec.place, spec.kafka_cluster
         names: pulumi.Input[list[str]] = manifests.node_dns_names(place, cluster)
-        if args.get("external_hosts") is not None:
-            names = pulumi.Output.from_input(args["external_hosts"]).apply(
+        if external_hosts is not None:
+            names = pulumi.Output.from_input(external_hosts).apply(
                 lambda hosts: manifests.node_dns_names(place, cluster) + list(hosts)
             )
         self.certificates: ClusterCertificates | None = None
@@ -75,8 +100,8 @@ class KafkaTls(PlatformComponent):
             self.certificates = ClusterCertificates(
                 f"{name}-certificates",
                 names,
-                values["certificateValidityDays"],
-                values["renewBeforeDays"],
+                spec.certificate_validity_days,
+                spec.renew_before_days,
                 pulumi.ResourceOptions(parent=component),
             )
             certs = self.certificates
@@ -165,22 +190,38 @@ class KafkaUsers(PlatformComponent):
     """Each user's Secret name, once the users Job is done."""
 
     def __init__(self, name: str, args: KafkaUsersArgs, opts: pulumi.ResourceOptions | None = None):
-        def build(values, labels, problems):
+        def build(values, labels, problems) -> UsersSpec:
             for user in values["users"]:
                 if user in RESERVED_USERS:
                     problems.append(f'{labels.full("users")}: user "{user}" is reserved: {RESERVED_USERS[user]}')
             if args.get(CA_ARG) is None:
                 problems.append(f"{labels.full(CA_ARG)} is required: KafkaTls's ca_certificate output")
-            return values
+            return UsersSpec(
+                values["namespace"],
+                values["kafkaCluster"],
+                values["bootstrapServers"],
+                values["image"],
+                tuple(
+                    UserSpec(user, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"]))
+                    for user, g in values["users"].items()
+                ),
+                values["clusterIdentity"],
+            )
 
-        values = spec_from_args("KafkaUsers", name, USERS_ARGS_KEYS, args, build, outputs_allowed=(CA_ARG,))
-        users = tuple(
-            UserSpec(user, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"])) for user, g in values["users"].items()
-        )
-        names = [user.name for user in users]
-        namespace = values["namespace"]
-        cluster = values["kafkaCluster"]
-        ca_certificate = args[CA_ARG]
+        spec = spec_from_args("KafkaUsers", name, USERS_ARGS_KEYS, args, build, outputs_allowed=(CA_ARG,))
+        self._create(name, spec, opts, args[CA_ARG])
+
+    @classmethod
+    def from_spec(
+        cls, name: str, spec: UsersSpec, ca_certificate: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ) -> "KafkaUsers":
+        """KafkaUsers from a checked spec (the stack's settings.users) and KafkaTls's `ca_certificate`."""
+        return cls._of_spec(name, spec, opts, ca_certificate)
+
+    def _create(self, name: str, spec: UsersSpec, opts: pulumi.ResourceOptions | None, ca_certificate: pulumi.Input[str]) -> None:
+        self.spec = spec
+        names = [user.name for user in spec.users]
+        namespace, cluster = spec.namespace, spec.kafka_cluster
 
         def objects(component: pulumi.Resource) -> list:
             passwords = UserPasswords(f"{name}-passwords", names, pulumi.ResourceOptions(parent=component))
@@ -191,7 +232,7 @@ class KafkaUsers(PlatformComponent):
                 for user in names
             ]
             return secrets + manifests.users_manifests(
-                namespace, cluster, values["image"], values["bootstrapServers"], users, values["clusterIdentity"]
+                namespace, cluster, spec.image, spec.bootstrap_servers, spec.users, spec.cluster_identity
             )
 
         super().__init__("KafkaUsers", name, objects, opts)

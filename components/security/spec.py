@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config.checks import InvalidValue
+from ..naming import Place
 
 SCRAM_MECHANISM = "SCRAM-SHA-512"  # the client (and external) listeners' SASL mechanism, with SCRAM on
 
@@ -67,6 +68,28 @@ class SecuritySpec:
     users: tuple[UserSpec, ...] = ()
     certificate_validity_days: int = 365
     renew_before_days: int = 30
+
+
+@dataclass(frozen=True)
+class TlsSpec:
+    """KafkaTls's checked settings: the CA and certificates of Kafka cluster `kafka_cluster` at `place`."""
+
+    place: Place  # the certificate names the cluster's pods and Services in this namespace and domain
+    kafka_cluster: str
+    certificate_validity_days: int = 365
+    renew_before_days: int = 30
+
+
+@dataclass(frozen=True)
+class UsersSpec:
+    """KafkaUsers's checked settings: the SCRAM users of Kafka cluster `kafka_cluster` and their ACLs."""
+
+    namespace: str
+    kafka_cluster: str
+    bootstrap_servers: str  # the brokers' INTERNAL listener, where the admin certificate is accepted
+    image: str  # the users Job's image: Kafka's bin/ tools
+    users: tuple[UserSpec, ...]
+    cluster_identity: str = ""  # a new identity (a new, empty cluster) runs the users Job again
 
 
 def check_users(value: Any) -> dict[str, dict[str, list[str]]]:

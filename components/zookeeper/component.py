@@ -82,9 +82,7 @@ class ZookeeperCluster(PlatformComponent):
     def from_spec(cls, name: str, spec: EnsembleSpec, opts: pulumi.ResourceOptions | None = None) -> "ZookeeperCluster":
         """A ZookeeperCluster from a checked spec (zookeeper/spec.py: ensemble_spec): the stack program's
         path, whose settings checked every key once."""
-        component = cls.__new__(cls)
-        component._create(name, spec, opts)
-        return component
+        return cls._of_spec(name, spec, opts)
 
     def _create(self, name: str, spec: EnsembleSpec, opts: pulumi.ResourceOptions | None) -> None:
         super().__init__("ZookeeperCluster", name, manifests.manifests(spec), opts)

@@ -112,6 +112,22 @@ def test_components_are_typed_and_own_their_objects():
     assert types.count("pulumi:providers:kubernetes") == 1, "one explicit provider for everything"
 
 
+@pytest.mark.parametrize("name", ["dev", "prod-external-lb"])
+def test_the_program_checks_each_key_once_and_creates_every_component_from_its_spec(monkeypatch, name):
+    # A component's args are checked by spec_from_args, which calls args_values: the stack program, whose
+    # settings checked every key already, must create every component from its spec (from_spec), so no
+    # key is checked (or could be refused) twice. Made to fail if any component still checks args.
+    def checked_again(*_):
+        raise AssertionError("a component checked its args again: the program must use from_spec")
+
+    monkeypatch.setattr("components.engine.base.args_values", checked_again)
+    rendered = render_matrix(name)
+    types = {typ.rsplit(":", 1)[1] for typ, _ in rendered.resources if typ.startswith("kafka-demo:platform:")}
+    expected = {"KafkaBroker", "KafkaTopic", "ProducerJob", "ConsumerJob"}
+    expected |= {"ZookeeperCluster"} if name == "dev" else {"KafkaTls", "KafkaUsers", "KafkaExternalAccess"}
+    assert types == expected
+
+
 def test_kraft_has_no_zookeeper_component_and_clients_can_be_disabled():
     rendered = render_matrix("zk-clients-off")
     types = [typ for typ, _ in rendered.resources]
