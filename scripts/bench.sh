@@ -10,8 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export KAFKA_DEMO_CACHE="${KAFKA_DEMO_CACHE:-$HOME/.cache/kafka-demo}"
 mkdir -p "$KAFKA_DEMO_CACHE"
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
+bash scripts/lib/venvs.sh
 KAFKA_DEMO_JARS="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE")"
 KAFKA_DEMO_JARS_4="$(tools/kafka/fetch.sh "$KAFKA_DEMO_CACHE" pom-kafka4.xml)"
 export KAFKA_DEMO_JARS KAFKA_DEMO_JARS_4

@@ -104,12 +104,7 @@ if [ $# -eq 0 ]; then
   pytest_args=(tests/realkafka tests/kube tests/cluster)
 else
   step "Python: .venv$(wants unit && echo ' and .venv-checkov (scanner, kept apart for its pins)')"
-  [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
-  if wants unit; then
-    [ -x .venv-checkov/bin/checkov ] || python3 -m venv .venv-checkov
-    .venv-checkov/bin/pip install -q --disable-pip-version-check -r tools/checkov-requirements.txt
-  fi
+  bash scripts/lib/venvs.sh "$(wants unit && echo checkov)"
 fi
 
 if wants realkafka || wants cluster; then

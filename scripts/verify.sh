@@ -48,13 +48,8 @@ finish() {
 trap finish EXIT
 
 check "setup: .venv$(wants unit && echo ' and .venv-checkov')"
-[ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/pip install -q --disable-pip-version-check -r requirements-test.txt
-if wants unit; then
-  # checkov pins its own dependencies, which clash with the program's: a venv of its own.
-  [ -x .venv-checkov/bin/checkov ] || python3 -m venv .venv-checkov
-  .venv-checkov/bin/pip install -q --disable-pip-version-check -r tools/checkov-requirements.txt
-fi
+# From the locks; the unit tier's security scan runs checkov, in a venv of its own (its pins clash).
+bash scripts/lib/venvs.sh "$(wants unit && echo checkov)"
 
 if wants lint; then
   check lint
