@@ -26,6 +26,8 @@ def snapshot(name: str) -> str:
         f"# Golden snapshot `{name}`: stack {stack}" + (f" with {' '.join(overrides)}" if overrides else ""),
         "# Refresh with `.venv/bin/python -m tests.snapshot` and review the diff.",
         "# stack outputs: " + json.dumps(rendered.outputs, sort_keys=True),
+        "# resource URNs (a changed one is a replaced resource in an existing stack):",
+        *(f"#   {urn}" for urn in rendered.urns),
     ]
     return "\n".join(header) + "\n" + "".join(f"---\n{to_yaml(manifest)}" for manifest in rendered.manifests)
 

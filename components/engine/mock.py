@@ -25,6 +25,10 @@ class Rendered:
     outputs: dict[str, Any] = field(default_factory=dict)
     # (pulumi type, resource name) of every resource registered, components included
     resources: list[tuple[str, str]] = field(default_factory=list)
+    # the URN of every resource registered, sorted: what identifies it in a stack's state (a new URN for an
+    # existing resource would make `pulumi up` replace it). The SDK's mock qualifies a child's type by its
+    # parent's type alone; the engine by the whole chain of parents, which these determine.
+    urns: list[str] = field(default_factory=list)
     # names of the resources `pulumi destroy` leaves in the cluster (retain_on_delete)
     retained_on_destroy: list[str] = field(default_factory=list)
     # the inputs of each Kubernetes provider (its context, upsert setting)
@@ -106,6 +110,8 @@ def render(config: dict[str, Any], stack: str, rendered: Rendered | None = None,
         return pulumi.Output.from_input(program.main(check_kube_context=False)).apply(rendered.outputs.update)
 
     run()
+    monitor = pulumi.runtime.settings.get_monitor()
+    rendered.urns = sorted(getattr(monitor, "resources", {}))
     rendered.manifests.sort(key=apply_order)
     rendered.outputs = _integers(rendered.outputs)
     return rendered
