@@ -33,7 +33,7 @@ class PartitionState:
 
 
 def parse_describe(output: str) -> list[PartitionState]:
-    ids = lambda text: tuple(int(n) for n in text.split(",") if n)  # noqa: E731
+    ids = lambda text: tuple(int(n) for n in text.split(",") if n)  # noqa: E731  # a one-line parser named for the reads below, not worth a def
     return [PartitionState(int(m[1]), m[2], ids(m[3]), ids(m[4])) for m in PARTITION.finditer(output)]
 
 

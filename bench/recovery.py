@@ -69,7 +69,7 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
         f"kill -9 {VICTIM} and start it at once, acks=all idempotent producer at {RATE}/s, RF 3, min ISR 2; "
         "ISR polled with one tool JVM per sample (a few seconds each)"
     )
-    figure = lambda what, key, **extra: Figure(  # noqa: E731
+    figure = lambda what, key, **extra: Figure(  # noqa: E731  # a local shorthand over Figure's fixed arguments
         "recovery",
         what,
         "rendered prod",

@@ -83,7 +83,7 @@ def run(quick: bool, workdir: Path) -> list[Figure]:
         f"{len(pods)} of the prod topology's brokers, acks=all idempotent producer at {RATE}/s, RF 3, min ISR 2; "
         "partition states sampled every 5 s plus the tool's run time"
     )
-    figure = lambda what, key, better="lower", **extra: Figure(  # noqa: E731
+    figure = lambda what, key, better="lower", **extra: Figure(  # noqa: E731  # a local shorthand over Figure's fixed arguments
         "rolling",
         what,
         label,

@@ -30,9 +30,9 @@ if [ -n "$needs_engine" ] && [ -z "${KAFKA_DEMO_PULUMI_ENGINE:-}" ]; then
     exit 1
   fi
   set -a
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1091  # written by scripts/lib/builds.sh at run time: nothing to follow statically
   . "$builds/kube.env"
-  # shellcheck disable=SC1091
+  # shellcheck disable=SC1091  # the same, for the cluster part
   . "$builds/cluster.env"
   set +a
 fi

@@ -46,7 +46,7 @@ down_workloads() {
       | grep -vxE "default|kube-system|kube-public|kube-node-lease|$STORAGE_NAMESPACE" || true)"
     if [ -n "$namespaces" ]; then
       log "deleting namespaces: $(echo "$namespaces" | tr '\n' ' ')(bounded wait)"
-      # shellcheck disable=SC2086
+      # shellcheck disable=SC2086  # one argument per namespace: the word splitting is the point
       kc delete namespace $namespaces --wait=false >/dev/null 2>&1 || true
       for ns in $namespaces; do say "namespace $ns"; done
     fi

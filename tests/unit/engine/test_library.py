@@ -38,11 +38,14 @@ def test_pyproject_packages_every_subpackage_under_the_import_name():
     assert project["tool"]["setuptools"]["package-dir"] == {"kafka_demo_platform": "components"}
     subpackages = {f"kafka_demo_platform.{m.name}" for m in pkgutil.iter_modules(components.__path__) if m.ispkg}
     assert set(project["tool"]["setuptools"]["packages"]) == {"kafka_demo_platform"} | subpackages
-    assert project["project"]["version"] == components.__version__
+    # One version number: the package's __version__, which the wheel's metadata reads (pyproject's dynamic).
+    assert project["project"]["dynamic"] == ["version"] and "version" not in project["project"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "kafka_demo_platform.__version__"}
 
 
 def test_the_built_wheel_runs_the_python_example(tmp_path):
     wheel = build_wheel(tmp_path)
+    assert wheel.name.startswith(f"kafka_demo_platform-{components.__version__}-"), wheel.name
     installed = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(installed)
