@@ -9,12 +9,12 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CONSUMER, PRODUCER, TOPIC
 from ..config.resources import resource_keys
 from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import CONSUMER as CONSUMER_NAME
 from ..naming import PRODUCER as PRODUCER_NAME
 from . import manifests
+from .keys import CONSUMER, PRODUCER, TOPIC
 from .spec import (
     CLIENT_CONTEXT,
     CLUSTER_IDENTITY,

@@ -19,7 +19,8 @@ from ..kafka.spec import BrokerSpec, broker_spec, derive_cluster_id
 from ..naming import KAFKA, ZOOKEEPER, Place, admin_secret, client_tls_secret, user_secret
 from ..security.spec import CONSUMER_USER, PRODUCER_USER, SecuritySpec, TlsSpec, UsersSpec, security_spec
 from ..zookeeper.spec import EnsembleSpec, ensemble_spec
-from .keys import CONFIG_KEYS, OBJECTS, TOP_LEVEL
+from .keys import TOP_LEVEL
+from .objects import CONFIG_KEYS, OBJECTS
 from .resources import jvm_resources
 from .schema import PROJECT, ConfigError, Labels, check_values, show, stack_labels
 

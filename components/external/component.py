@@ -6,10 +6,12 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
-from ..config.keys import COMPONENT_NAMESPACE, EXTERNAL, KAFKA, KAFKA_CLUSTER
+from ..config.keys import COMPONENT_NAMESPACE, KAFKA_CLUSTER
 from ..engine.base import PlatformComponent, spec_from_args
+from ..kafka.keys import KAFKA
 from ..naming import EXTERNAL_PORT, external_service
 from . import manifests
+from .keys import EXTERNAL
 from .spec import LOAD_BALANCER, ExternalSpec, external_spec, host_port
 
 BROKERS = next(key for key in KAFKA.keys if key.name == "replicas")

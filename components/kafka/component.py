@@ -7,12 +7,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from ..config import checks
-from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE, CONTROLLER, KAFKA, SCRAM, TLS
+from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE
 from ..config.schema import Key, Labels
 from ..engine.base import InvalidArgs, PlatformComponent, cluster_name, spec_from_args
 from ..naming import KAFKA as DEFAULT_CLUSTER_NAME
 from ..naming import Place
+from ..security.keys import SCRAM, TLS
 from . import manifests
+from .keys import CONTROLLER, KAFKA
 from .spec import BrokerSpec, broker_spec, derive_cluster_id
 
 ZOOKEEPER_CONNECT = Key(

@@ -1,5 +1,5 @@
 """The server.properties keys the program sets itself, and why: `kafka.config` and `controller.config`
-may set none of them (config/keys.py checks those maps with `managed_reason`).
+may set none of them (kafka/keys.py checks those maps with `managed_reason`).
 
 A leaf: it imports nothing from the package, so config's keys check `kafka.config` with it without
 standing on the renderers (kafka/properties.py), which stand on the Kafka spec and so on config.

@@ -6,11 +6,12 @@ from typing import Final, NotRequired, TypedDict
 import pulumi
 
 from ..config import checks
-from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, KAFKA_CLUSTER, SECURITY
+from ..config.keys import CLUSTER_DOMAIN, COMPONENT_NAMESPACE, KAFKA_CLUSTER
 from ..config.schema import Key
 from ..engine.base import PlatformComponent, spec_from_args
 from ..naming import Place, admin_secret, client_tls_secret, tls_secret, user_secret
 from . import manifests
+from .keys import SECURITY
 from .provider import ClusterCertificates, UserPasswords
 from .spec import RESERVED_USERS, TlsSpec, UserSpec, UsersSpec, check_users, validity_problems
 

@@ -5,11 +5,12 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE, KAFKA_CLUSTER, ZOOKEEPER
+from ..config.keys import CLUSTER_DOMAIN, CLUSTER_NAME, COMPONENT_NAMESPACE, KAFKA_CLUSTER
 from ..engine.base import PlatformComponent, cluster_name, spec_from_args
 from ..naming import ZOOKEEPER as DEFAULT_CLUSTER_NAME
 from ..naming import Place
 from . import manifests
+from .keys import ZOOKEEPER
 from .spec import EnsembleSpec, ensemble_spec
 
 ARGS_KEYS = (COMPONENT_NAMESPACE, CLUSTER_DOMAIN, CLUSTER_NAME, KAFKA_CLUSTER) + ZOOKEEPER.keys

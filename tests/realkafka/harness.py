@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.config.keys import DEFAULT_ZOOKEEPER_IMAGE
 from components.kafka.image import KAFKA_IMAGE_REPOSITORY
+from components.zookeeper.keys import DEFAULT_ZOOKEEPER_IMAGE
 from tools.images import stand_ins
 
 SUBNET = "10.213.77"  # this test's own hosts, inside network namespaces it creates

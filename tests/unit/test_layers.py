@@ -5,9 +5,10 @@ counts: at module level, inside a function and under `if TYPE_CHECKING:`. An imp
 function or behind TYPE_CHECKING hides a circle from Python's import machinery, it does not remove it.
 
 Layers, bottom up: leaf modules (names and constants: naming, the Kafka image's paths and versions, the
-managed-key list, the Java properties writer); config's checks, schema and keys (keys gathers the
-checks some roles declare for their own keys); the roles (kafka, zookeeper, clients, security,
-external), k8s and engine; config/settings.py, which builds every role's spec from the stack's config.
+managed-key list, the Java properties writer); config's checks, schema and shared keys; the roles (kafka,
+zookeeper, clients, security, external: each declares its own config object's keys in its keys.py), k8s
+and engine; config/objects.py, which gathers the roles' keys, config/reference.py, which documents them,
+and config/settings.py, which builds every role's spec from the stack's config.
 
 A module's parent packages are left out of the graph (importing components.kafka.spec runs
 components/__init__.py first, which imports every component): only the top package re-exports, and
@@ -40,11 +41,9 @@ CONFIG_BASE = {
     "components.config.schema",
     "components.config.resources",
 }
-# Role modules config/keys.py may import: they declare the checks of their role's own keys, and stand on
-# config's base only (never on keys).
-ROLE_CHECKS = {"components.external.spec", "components.security.spec"}
-# config/settings.py builds the roles' specs from the stack's config: it sits above the roles.
-ABOVE_ROLES = {"components.config.settings"}
+# config's modules that gather the roles' keys (objects), document them (reference) and build the roles'
+# specs from the stack's config (settings): they sit above the roles.
+ABOVE_ROLES = {"components.config.objects", "components.config.reference", "components.config.settings"}
 ROLES = ("kafka", "zookeeper", "clients", "security", "external")
 # Imports of the package inside a function or under TYPE_CHECKING, each with why it is not at the top.
 # None today; an entry is (importing module, imported module): reason.
@@ -235,18 +234,17 @@ def test_leaves_import_only_naming() -> None:
 
 
 def test_config_below_the_roles() -> None:
-    """config (but settings) stands on its own modules, the leaves and the roles' key checks; those checks
-    stand on config's base only, so no role module is ever both above and below config."""
+    """config (but the modules above the roles) stands on its own modules and the leaves only: no role
+    module is ever below config. Each role declares its config object's keys in its own keys.py."""
     graph = import_graph()
     config = {module for module in graph if module.startswith("components.config.")} - ABOVE_ROLES
-    allowed = config | LEAVES | ROLE_CHECKS
     for module in sorted(config):
-        beyond = sorted(closure(graph, module) - allowed)
+        beyond = sorted(closure(graph, module) - config - LEAVES)
         assert not beyond, f"{module} reaches {beyond}, which are above config"
-    for module in sorted(CONFIG_BASE | ROLE_CHECKS):
+    for module in sorted(CONFIG_BASE):
         assert set(graph[module]) <= CONFIG_BASE | LEAVES, f"{module} imports {sorted(set(graph[module]) - CONFIG_BASE - LEAVES)}"
-    for module in ROLE_CHECKS:
-        assert module.split(".")[1] in ROLES
+    for role in ROLES:
+        assert f"components.{role}.keys" in graph, f"the {role} role declares no keys.py"
 
 
 def test_subpackages_import_nothing() -> None:

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from components.config import checks, reference
-from components.config.keys import OBJECTS, TOP_LEVEL, ConfigObject
+from components.config.keys import TOP_LEVEL, ConfigObject
+from components.config.objects import OBJECTS
 from components.config.schema import Key
 from components.config.settings import load_settings
 from components.config.stack_files import ROOT, project_defaults, stack_config

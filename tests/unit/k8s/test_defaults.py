@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.config.keys import DEFAULT_ZOOKEEPER_IMAGE
+from components.zookeeper.keys import DEFAULT_ZOOKEEPER_IMAGE
 from tests.helpers import (
     MATRIX,
     container,
