@@ -13,7 +13,7 @@ from ..naming import Place, admin_secret, client_tls_secret, tls_secret, user_se
 from . import manifests
 from .keys import SECURITY
 from .provider import ClusterCertificates, UserPasswords
-from .spec import RESERVED_USERS, TlsSpec, UserSpec, UsersSpec, check_users, validity_problems
+from .spec import RESERVED_USERS, TlsSpec, UsersSpec, check_users, user_specs, validity_problems
 
 VALIDITY_KEYS = tuple(key for key in SECURITY.keys if key.name in ("certificateValidityDays", "renewBeforeDays"))
 EXTERNAL_HOSTS = Key(
@@ -202,10 +202,7 @@ class KafkaUsers(PlatformComponent):
                 values["kafkaCluster"],
                 values["bootstrapServers"],
                 values["image"],
-                tuple(
-                    UserSpec(user, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"]))
-                    for user, g in values["users"].items()
-                ),
+                user_specs(values["users"]),
                 values["clusterIdentity"],
             )
 

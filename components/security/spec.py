@@ -114,6 +114,11 @@ def check_users(value: Any) -> dict[str, dict[str, list[str]]]:
     return users
 
 
+def user_specs(users: Mapping[str, Mapping[str, list[str]]]) -> tuple[UserSpec, ...]:
+    """The users of a checked `users` map (check_users), in its order."""
+    return tuple(UserSpec(name, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"])) for name, g in users.items())
+
+
 def listener_problems(tls: bool, scram: bool, kraft: bool, label: Any, problems: list[str]) -> None:
     """The rules between `tls`, `scram` and the metadata mode (stack config and KafkaBroker args alike)."""
     if (tls or scram) and not kraft:
@@ -166,7 +171,7 @@ def security_spec(
         users = (
             UserSpec(PRODUCER_USER, produce=(topic,)),
             UserSpec(CONSUMER_USER, consume=(topic,), groups=(consumer_group,) if consumer_group else ()),
-            *(UserSpec(name, tuple(g["produce"]), tuple(g["consume"]), tuple(g["groups"])) for name, g in declared.items()),
+            *user_specs(declared),
         )
     return SecuritySpec(
         tls=tls,
