@@ -608,3 +608,20 @@ def test_render_refuses_a_mismatch(sh, call, message):
     result = sh.run(call + "; echo not reached")
     assert result.returncode == 1 and result.stdout == ""
     assert message in result.stderr and result.stderr.startswith("local-cluster: error: render")
+
+
+def test_the_local_coredns_is_built_with_every_plugin_its_corefile_uses():
+    # tools/cluster/coredns/main.go compiles in only the plugins listed there; a Corefile directive that is
+    # not among them makes CoreDNS refuse to start (at `up`, minutes into the whole-path tier).
+    corefile = (SCRIPT.parent / "lib/local-cluster/templates/Corefile.in").read_text()
+    depth, used = 0, set()
+    for line in corefile.splitlines():
+        words = line.split()
+        if depth == 1 and words and words[0] != "}":
+            used.add(words[0])
+        depth += line.count("{") - line.count("}")
+    main = (ROOT / "tools/cluster/coredns/main.go").read_text()
+    listed = set(re.findall(r'^\t"([a-z]+)",$', main.split("var directives", 1)[1].split("}", 1)[0], re.M))
+    imported = set(re.findall(r'_ "github.com/coredns/coredns/plugin/([a-z]+)"', main))
+    assert used >= {"bind", "kubernetes", "cache"}, f"the Corefile's directives were not read: {used}"
+    assert used <= listed and listed == imported, (used, listed, imported)

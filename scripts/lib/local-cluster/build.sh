@@ -40,7 +40,7 @@ build_artifacts() {
   local real="$1" t jars jars4
   ensure_packages "$real"
   mkdir -p "$cache"
-  t=$(now); COREDNS="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$COREDNS_MODULE")"; timings+=("coredns $(( $(now) - t ))s")
+  t=$(now); COREDNS="$("$repo/tools/cluster/coredns/build.sh" "$cache")"; timings+=("coredns $(( $(now) - t ))s")
   t=$(now); PROVISIONER="$("$repo/tools/cluster/build-go-binary.sh" "$cache" "$PROVISIONER_MODULE")"; timings+=("provisioner $(( $(now) - t ))s")
   IMAGES="" IMAGES_TAR=""
   if [ "$real" = no ]; then

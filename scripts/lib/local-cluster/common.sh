@@ -20,7 +20,6 @@ KUBE_PROXY_METRICS_PORT=10249             # 127.0.0.1
 COREDNS_READY_PORT=18181                  # 127.0.0.1
 SANDBOX_IMAGE=registry.k8s.io/pause:3.10  # containerd's sandbox_image; built from tools/cluster/pause.c
 REAL_HELPER_IMAGE=docker.io/library/busybox:1.37   # provisioner helper pods with --real-images
-COREDNS_MODULE=github.com/coredns/coredns@v1.15.0
 PROVISIONER_MODULE=github.com/rancher/local-path-provisioner@v0.0.30   # the one version the Go proxy serves
 PROVISIONER_NAME=rancher.io/local-path
 STORAGE_NAMESPACE=local-path-storage
