@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build one Go command from the Go module proxy with `go install` and cache the binary by version:
 #   build-go-binary.sh CACHE_DIR MODULE_PACKAGE@VERSION
-# e.g. build-go-binary.sh ~/.cache/kafka-demo github.com/coredns/coredns@v1.15.0
+# e.g. build-go-binary.sh ~/.cache/kafka-demo github.com/rancher/local-path-provisioner@v0.0.30
 # puts the binary in CACHE_DIR/<name>-<version>/<name> (name = last element of the package path) and
 # prints that path. A warm run prints it at once; only the binary is kept, not Go's build cache.
 set -euo pipefail
