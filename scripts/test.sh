@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command. On a fresh machine it installs everything the tests need, then runs every tier (after
-# the verify gate in two lanes: the real-Kafka and kube tiers beside the cluster tier, see the end):
+# the verify gate, the real-Kafka tier beside the kube and cluster tiers: two lanes, see the end):
 #   verify    scripts/verify.sh: lint, format, types, shellcheck and the unit tier (the program on
 #             Pulumi's mock engine, strict schema validation, checkov scan); stops here if it fails
 #   realkafka the rendered config and scripts run as real Kafka/ZooKeeper clusters (tests/realkafka)
@@ -121,14 +121,14 @@ if [ ${#pytest_args[@]} -gt 0 ]; then
   exit "$code"
 fi
 
-# Every tier after the verify gate, in two lanes at once: the real-Kafka then the kube tier here, and the
-# cluster tier beside them (its lines prefixed). Measured one after the other, the two cores were busy
+# Every tier after the verify gate, in two lanes at once: the real-Kafka tier here, and the kube then the
+# cluster tier beside it (their lines prefixed). Measured one after the other, the two cores were busy
 # 82 % of the real-Kafka tier's time but 34 % of the kube tier's and 65 % of the cluster tier's (they wait
-# on the API server, the kubelet and the engine): side by side, each fills the other's idle time, and the
-# lanes take about as long as each other. Nothing is shared between them: the real-Kafka tier's network
-# namespaces and bridge (10.213.77.0/24), the local cluster's (10.244.0.0/24) and the kube tier's
-# loopback ports are apart, and each removes only its own leftovers (tests/realkafka/harness.py,
-# scripts/local-cluster.sh, tests/kube/control_plane.py). Cold, the cluster lane waits for the builds.
+# on the API server, the kubelet and the engine): side by side, each fills the other's idle time. Nothing
+# is shared between the lanes: the real-Kafka tier's network namespaces and bridge (10.213.77.0/24), the
+# local cluster's (10.244.0.0/24) and the kube tier's loopback ports are apart, and each removes only its
+# own leftovers (tests/realkafka/harness.py, scripts/local-cluster.sh). Cold, the second lane waits for
+# the builds, as the tiers did in turn.
 lane_dir="$(mktemp -d "${TMPDIR:-/tmp}/kafka-demo-lane.XXXXXX")"
 lane_pid=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap
@@ -142,20 +142,20 @@ stop_lane() {
   rm -rf "$lane_dir"
 }
 trap 'stop_lane; summary; stop_builds' EXIT
-step "pytest tests/realkafka tests/kube, and beside it pytest tests/cluster (lines prefixed [cluster tier])"
+step "pytest tests/realkafka, and beside it pytest tests/kube tests/cluster (lines prefixed [kube+cluster])"
 set -m # the lane in a process group of its own (see stop_lane)
 {
   trap '' TERM INT
   lane_code=0 # pipefail: the pipeline's status is pytest's (sed's is 0)
-  .venv/bin/python -m pytest tests/cluster 2>&1 | sed -u 's/^/[cluster tier] /' || lane_code=$?
+  .venv/bin/python -m pytest tests/kube tests/cluster 2>&1 | sed -u 's/^/[kube+cluster] /' || lane_code=$?
   echo "$lane_code" >"$lane_dir/code"
 } &
 lane_pid=$!
 set +m
-.venv/bin/python -m pytest tests/realkafka tests/kube || code=$?
+.venv/bin/python -m pytest tests/realkafka || code=$?
 wait "$lane_pid" || true
 lane_pid=""
 lane_code="$(cat "$lane_dir/code" 2>/dev/null || echo 1)"
-echo "== pytest tests/realkafka tests/kube: exit $code; pytest tests/cluster: exit $lane_code"
+echo "== pytest tests/realkafka: exit $code; pytest tests/kube tests/cluster: exit $lane_code"
 [ "$code" != 0 ] || code="$lane_code"
 exit "$code"
