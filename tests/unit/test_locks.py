@@ -17,7 +17,11 @@ from packaging.version import Version
 
 from components.config.stack_files import ROOT
 
-LOCKS = {"requirements-test.txt": "requirements-test.lock", "tools/checkov-requirements.txt": "tools/checkov-requirements.lock"}
+LOCKS = {
+    "requirements-test.txt": "requirements-test.lock",
+    "tools/checkov-requirements.txt": "tools/checkov-requirements.lock",
+    "tools/uv-requirements.txt": "tools/uv-requirements.lock",
+}
 
 
 def requirements(path: Path) -> list[Requirement]:

@@ -30,8 +30,10 @@ if [ ! -x "$dynamic_plugin/pulumi-resource-pulumi-python" ]; then
   printf '#!/bin/sh\nexec python3 -u -m pulumi.dynamic "$@"\n' >"$dynamic_plugin/pulumi-resource-pulumi-python"
   chmod 0755 "$dynamic_plugin/pulumi-resource-pulumi-python"
 fi
+# Installed by uv (scripts/lib/venvs.sh says why), into a venv with pip of its own.
+uv="$(KAFKA_DEMO_CACHE="$cache" "$here/../../scripts/lib/venvs.sh" uv)"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv" >&2
-"$venv/bin/pip" install -q --disable-pip-version-check -r "$here/requirements.txt" >&2
+UV_PYTHON_DOWNLOADS=never "$uv" pip install -q --python "$venv/bin/python" -r "$here/requirements.txt" >&2
 venv="$(cd "$venv" && pwd)"
 cat <<ENV
 export PATH="$engine/bin:$venv/bin:\$PATH"
