@@ -39,7 +39,7 @@ def recover(platform: Platform, workdir: Path) -> dict[str, float]:
     workdir.mkdir(parents=True, exist_ok=True)
     if "toolbox-isr" not in platform.cluster.pods:
         platform.cluster.add_client("toolbox-isr", "Deployment", "consumer")
-    load = verifiable_producer(platform, 10_000_000, RATE, workdir)
+    load = verifiable_producer(platform, 10_000_000, RATE, workdir, jvm_opts=None)
     wait_for(lambda: platform.cluster.output(load).count("producer_send_success") > RATE * 5, "events in flight", 120, 0.5)
     killed = time.monotonic()
     platform.cluster.stop(VICTIM, signal.SIGKILL)

@@ -50,7 +50,7 @@ def one_roll(platform: Platform, pods: list[str], safe: bool, workdir: Path, pre
     workdir.mkdir(parents=True, exist_ok=True)
     if "toolbox-isr" not in platform.cluster.pods:
         platform.cluster.add_client("toolbox-isr", "Deployment", "consumer")
-    load = verifiable_producer(platform, 10_000_000, RATE, workdir, value_prefix=prefix)
+    load = verifiable_producer(platform, 10_000_000, RATE, workdir, value_prefix=prefix, jvm_opts=None)
     wait_for(lambda: platform.cluster.output(load).count("producer_send_success") > RATE * 3, "events in flight", 120, 0.5)
     with PartitionWatch(platform, MIN_ISR) as watch:
         seconds = roll(platform, pods, safe)

@@ -89,6 +89,7 @@ def perf_run(platform, records: int, topic: str) -> dict[str, float]:
         f"bootstrap.servers={platform.bootstrap}",
         "acks=all",
         timeout=900,
+        jvm_opts=None,  # the measured client: kafka-run-class.sh's own flags, as a user runs it
     )
     match = RESULT.search(output)
     assert code == 0 and match, f"producer perf test failed ({code}):\n{output[-3000:]}"

@@ -7,13 +7,14 @@ import re
 import subprocess
 from pathlib import Path
 
-from tests.realkafka.harness import jars
+from tests.realkafka.harness import TOOL_JVM_OPTS, jars
 
 # The seed's line, e.g. "[producer] Sent: event-7: order-placed at 2026-11-25 10:00:35".
 SENT = re.compile(r"\[producer\] Sent: event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
 EVENT = re.compile(r"event-(\d+): order-placed at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
-# kubectl exec runs tools next to a broker: a small heap keeps the pod under its memory limit.
-TOOL_ENV = ["env", "KAFKA_HEAP_OPTS=-Xmx128m"]
+# kubectl exec runs tools next to a broker: a small heap keeps the pod under its memory limit, and a
+# short-lived tool's JVM flags (lib.sh's, see tests/realkafka/harness.py) spare the CPU the broker needs.
+TOOL_ENV = ["env", "KAFKA_HEAP_OPTS=-Xmx128m", f"KAFKA_JVM_PERFORMANCE_OPTS={TOOL_JVM_OPTS}"]
 NODE_CLIENT_CONFIG = "/etc/kafka-demo/node-client.properties"  # with TLS on: the node's own certificate
 
 
@@ -160,7 +161,7 @@ def host_tool(main_class: str, args: list[str], timeout: float, input: str | Non
     after `timeout` seconds (a consumer never idles while the demo's producer writes) is killed: its output
     so far is returned, with returncode None."""
     with subprocess.Popen(
-        ["java", "-Xmx256m", "-cp", f"{jars('KAFKA_DEMO_JARS_4')}/*", main_class, *args],
+        ["java", "-Xmx256m", *TOOL_JVM_OPTS.split(), "-cp", f"{jars('KAFKA_DEMO_JARS_4')}/*", main_class, *args],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

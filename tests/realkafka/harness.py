@@ -42,6 +42,14 @@ NS_PREFIX = "kd-"
 RUN_AS = "1000"
 
 KAFKA_IMAGE_MOUNT = "/opt/kafka"
+# The JVM flags the rendered scripts give a short-lived tool (lib.sh's TOOL_JVM_OPTS: C1 alone, the serial
+# collector), for the tests' own checks (`start`'s jvm_opts). They are instruments, not the product, and
+# there are hundreds of them per test run: with kafka-run-class.sh's server flags each spent about 3 s of
+# CPU on C2 compiles and G1 threads (process accounting of the two prod modules: 250 tool JVMs).
+_LIB_SH = (Path(__file__).parents[2] / "components/shell/lib.sh").read_text()
+_TOOL_JVM_OPTS = re.search(r'^TOOL_JVM_OPTS="([^"]*)"', _LIB_SH, re.M)
+assert _TOOL_JVM_OPTS, "components/shell/lib.sh no longer sets TOOL_JVM_OPTS"
+TOOL_JVM_OPTS = _TOOL_JVM_OPTS[1]
 # Which stand-in plays which image: by repository, as the program names them (any tag).
 IMAGES = {KAFKA_IMAGE_REPOSITORY: "kafka", DEFAULT_ZOOKEEPER_IMAGE.rsplit(":", 1)[0]: "zookeeper"}
 
@@ -289,7 +297,15 @@ class Cluster:
                 files[item["path"]] = data[item["key"]]
         return files
 
-    def start(self, pod: Pod | str, command: list[str] | None = None, extra_mounts: dict[str, Path] | None = None) -> Pod:
+    def start(
+        self,
+        pod: Pod | str,
+        command: list[str] | None = None,
+        extra_mounts: dict[str, Path] | None = None,
+        jvm_opts: str | None = None,
+    ) -> Pod:
+        """Start `pod`: its container's own command, or `command`; with `jvm_opts`, that is the Kafka
+        tools' KAFKA_JVM_PERFORMANCE_OPTS (e.g. TOOL_JVM_OPTS for a test's check)."""
         pod = self.pods[pod] if isinstance(pod, str) else pod
         assert pod.process is None or pod.process.poll() is not None, f"{pod.name} is already running"
         pod.starts += 1
@@ -316,6 +332,8 @@ class Cluster:
                 env[item["name"]] = pod.name
             else:
                 raise AssertionError(f"{pod.name}: env {item['name']} has no stand-in")
+        if jvm_opts is not None:
+            env["KAFKA_JVM_PERFORMANCE_OPTS"] = jvm_opts
         # A target that hides other sources (the /tmp emptyDir over this harness's /tmp) is bound last.
         sources = [str(source) for source in mounts.values()]
         ordered = sorted(mounts.items(), key=lambda item: any(s.startswith(item[0].rstrip("/") + "/") for s in sources))
@@ -473,9 +491,11 @@ class Cluster:
             text=True,
         )
 
-    def run(self, pod: Pod | str, command: list[str] | None, timeout: float = 300) -> tuple[int, str]:
+    def run(
+        self, pod: Pod | str, command: list[str] | None, timeout: float = 300, jvm_opts: str | None = None
+    ) -> tuple[int, str]:
         """Start the pod with `command` (or its own) and wait for it to exit: (exit code, output)."""
-        pod = self.start(pod, command)
+        pod = self.start(pod, command, jvm_opts=jvm_opts)
         assert pod.process is not None
         try:
             code = pod.process.wait(timeout=timeout)

@@ -18,7 +18,7 @@ from components.config.stack_files import stack_config
 from components.engine.mock import render
 from components.security.provider import placeholder_outputs, real_outputs
 from tests.helpers import wait_for
-from tests.realkafka.harness import Cluster, jars
+from tests.realkafka.harness import TOOL_JVM_OPTS, Cluster, jars
 
 # prod turns TLS and SCRAM on; the scenarios about something else (quorum, scaling, durability, benchmarks)
 # run its shape with the seed's PLAINTEXT listeners, applied before a test's own overrides: test_security.py
@@ -178,15 +178,17 @@ class Platform:
             self.run_app_job("kafka-users")
         return self.run_app_job("topic")
 
-    def tool(self, *command: str, timeout: float = 180) -> tuple[int, str]:
-        """Run a Kafka CLI tool from a client pod (the image's bin/ scripts). With TLS on, the pod is the
-        topic Job's (the admin certificate, the INTERNAL listener: see `tool_bootstrap`, `tool_config`)."""
+    def tool(self, *command: str, timeout: float = 180, jvm_opts: str | None = TOOL_JVM_OPTS) -> tuple[int, str]:
+        """Run a Kafka CLI tool from a client pod (the image's bin/ scripts), as a short-lived tool
+        (`jvm_opts`; None: kafka-run-class.sh's own flags, as a benchmark's measured client has them). With
+        TLS on, the pod is the topic Job's (the admin certificate, the INTERNAL listener: see
+        `tool_bootstrap`, `tool_config`)."""
         if "toolbox" not in self.cluster.pods:
             if self.secure:
                 self.cluster.add_client("toolbox", "Job", self.job_name("topic"))
             else:
                 self.cluster.add_client("toolbox", "Deployment", "consumer")
-        return self.cluster.run("toolbox", ["/opt/kafka/bin/" + command[0], *command[1:]], timeout=timeout)
+        return self.cluster.run("toolbox", ["/opt/kafka/bin/" + command[0], *command[1:]], timeout=timeout, jvm_opts=jvm_opts)
 
     @property
     def tool_bootstrap(self) -> str:
@@ -264,9 +266,17 @@ IDEMPOTENT = "acks=all\nenable.idempotence=true\nretries=2147483647\ndelivery.ti
 
 
 def verifiable_producer(
-    platform: Platform, count: int, throughput: int, tmp_path, properties: str = IDEMPOTENT, value_prefix: int | None = None
+    platform: Platform,
+    count: int,
+    throughput: int,
+    tmp_path,
+    properties: str = IDEMPOTENT,
+    value_prefix: int | None = None,
+    jvm_opts: str | None = TOOL_JVM_OPTS,
 ):
-    """Kafka's VerifiableProducer in a client pod: one JSON line per acknowledged (or failed) send."""
+    """Kafka's VerifiableProducer in a client pod: one JSON line per acknowledged (or failed) send. A
+    test's load runs with a tool's JVM flags (a few thousand records a second at most, C1's code keeps
+    up); a benchmark's (`jvm_opts` None) with kafka-run-class.sh's own, as a user's client has them."""
     config = tmp_path / "producer-config"
     config.mkdir(exist_ok=True)
     (config / "producer.properties").write_text(properties)
@@ -292,6 +302,7 @@ def verifiable_producer(
             *(["--value-prefix", str(value_prefix)] if value_prefix is not None else []),
         ],
         extra_mounts={"/etc/loadgen": config},
+        jvm_opts=jvm_opts,
     )
     return pod
 

@@ -28,6 +28,7 @@ from components.config.stack_files import stack_config
 from components.engine.mock import render
 from components.kafka.properties import log_dir
 from tests.helpers import wait_for
+from tests.realkafka.harness import TOOL_JVM_OPTS
 from tests.realkafka.stack_runner import (
     EVENT,
     SECURITY_OFF,
@@ -184,7 +185,7 @@ class OfflineWatch:
             "--unavailable-partitions",
         ]
         while not self._done.is_set():
-            code, output = self.platform.cluster.run(self.POD, command, timeout=120)
+            code, output = self.platform.cluster.run(self.POD, command, timeout=120, jvm_opts=TOOL_JVM_OPTS)
             if code == 0:
                 self.samples += 1
                 self.offline += [line.strip() for line in output.splitlines() if "Partition:" in line]

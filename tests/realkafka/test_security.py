@@ -18,6 +18,7 @@ from cryptography import x509
 from components.security import pki
 from components.security.provider import tls_outputs
 from tests.helpers import wait_for
+from tests.realkafka.harness import TOOL_JVM_OPTS
 from tests.realkafka.stack_runner import EVENT, IDEMPOTENT, produced, shared, verifiable_producer
 
 pytestmark = pytest.mark.realkafka
@@ -47,7 +48,7 @@ def probe(platform, tmp_path, settings: str, command: list[str], pod: str = "pro
     if pod not in cluster.pods:
         cluster.add_client(pod, "Deployment", "consumer")
     argv = command if command[0] == "bash" else ["/opt/kafka/bin/" + command[0], *command[1:]]
-    started = cluster.start(pod, argv, extra_mounts={PROBE: directory})
+    started = cluster.start(pod, argv, extra_mounts={PROBE: directory}, jvm_opts=TOOL_JVM_OPTS)
     try:
         started.process.wait(timeout=timeout)
     except Exception:

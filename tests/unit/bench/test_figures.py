@@ -39,9 +39,11 @@ class Tools:
     def __init__(self, *answers: tuple[int, str]):
         self.answers = list(answers)
         self.calls: list[tuple[str, ...]] = []
+        self.jvm_opts: list[str | None] = []
 
-    def tool(self, *command: str, timeout: float = 180) -> tuple[int, str]:
+    def tool(self, *command: str, timeout: float = 180, jvm_opts: str | None = "tool flags") -> tuple[int, str]:
         self.calls.append(command)
+        self.jvm_opts.append(jvm_opts)
         return self.answers.pop(0)
 
 
@@ -55,6 +57,8 @@ def test_the_throughput_measurement_reads_the_perf_tools_summary():
         "p99.9": 9749.0,
     }
     assert platform.calls[1][0] == "kafka-producer-perf-test.sh" and "acks=all" in platform.calls[1]
+    # The measured client keeps kafka-run-class.sh's own JVM flags, as a user runs it.
+    assert platform.jvm_opts[1] is None
     with pytest.raises(AssertionError, match="producer perf test failed"):
         throughput.perf_run(Tools((0, ""), (1, "org.apache.kafka.common.errors.TimeoutException")), 20000, "perf")
 
