@@ -20,13 +20,20 @@ uv_version="$(sed -n 's/^uv==\([^ ]*\).*/\1/p' tools/uv-requirements.lock)"
 uv="$cache/uv-$uv_version/bin/uv"
 if ! [ -x "$uv" ]; then
   mkdir -p "$cache"
-  rm -rf "$cache/uv-$uv_version.tmp"
-  python3 -m venv "$cache/uv-$uv_version.tmp" >&2
-  "$cache/uv-$uv_version.tmp/bin/pip" install -q --disable-pip-version-check --require-hashes \
-    -r tools/uv-requirements.lock >&2
-  # Renamed only when complete, so an interrupted install is redone rather than half-used. A venv's
-  # scripts name its python by absolute path: uv is a binary, and the move leaves it working.
-  mv "$cache/uv-$uv_version.tmp" "$cache/uv-$uv_version"
+  # One install at a time: on a new machine the verify gate and the background builds (the engine's venv)
+  # both get here at once; the second waits and then finds uv there.
+  exec 9>"$cache/uv-$uv_version.lock"
+  flock 9
+  if ! [ -x "$uv" ]; then
+    rm -rf "$cache/uv-$uv_version.tmp"
+    python3 -m venv "$cache/uv-$uv_version.tmp" >&2
+    "$cache/uv-$uv_version.tmp/bin/pip" install -q --disable-pip-version-check --require-hashes \
+      -r tools/uv-requirements.lock >&2
+    # Renamed only when complete, so an interrupted install is redone rather than half-used. A venv's
+    # scripts name its python by absolute path: uv is a binary, and the move leaves it working.
+    mv "$cache/uv-$uv_version.tmp" "$cache/uv-$uv_version"
+  fi
+  exec 9>&-
 fi
 if [ "${1:-}" = uv ]; then
   echo "$uv"

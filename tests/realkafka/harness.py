@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from components.kafka.image import KAFKA_IMAGE_REPOSITORY
+from components.shell import LIB, script_text
 from components.zookeeper.keys import DEFAULT_ZOOKEEPER_IMAGE
 from tools.images import stand_ins
 
@@ -46,8 +47,7 @@ KAFKA_IMAGE_MOUNT = "/opt/kafka"
 # collector), for the tests' own checks (`start`'s jvm_opts). They are instruments, not the product, and
 # there are hundreds of them per test run: with kafka-run-class.sh's server flags each spent about 3 s of
 # CPU on C2 compiles and G1 threads (process accounting of the two prod modules: 250 tool JVMs).
-_LIB_SH = (Path(__file__).parents[2] / "components/shell/lib.sh").read_text()
-_TOOL_JVM_OPTS = re.search(r'^TOOL_JVM_OPTS="([^"]*)"', _LIB_SH, re.M)
+_TOOL_JVM_OPTS = re.search(r'^TOOL_JVM_OPTS="([^"]*)"', script_text(LIB), re.M)
 assert _TOOL_JVM_OPTS, "components/shell/lib.sh no longer sets TOOL_JVM_OPTS"
 TOOL_JVM_OPTS = _TOOL_JVM_OPTS[1]
 # Which stand-in plays which image: by repository, as the program names them (any tag).
