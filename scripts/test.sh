@@ -127,8 +127,8 @@ fi
 # on the API server, the kubelet and the engine): side by side, each fills the other's idle time. Nothing
 # is shared between the lanes: the real-Kafka tier's network namespaces and bridge (10.213.77.0/24), the
 # local cluster's (10.244.0.0/24) and the kube tier's loopback ports are apart, and each removes only its
-# own leftovers (tests/realkafka/harness.py, scripts/local-cluster.sh). Cold, the second lane waits for
-# the builds, as the tiers did in turn.
+# own leftovers (tests/realkafka/harness.py, scripts/local-cluster.sh, tests/kube/control_plane.py). Cold,
+# the second lane waits for the builds, as the tiers did in turn.
 lane_dir="$(mktemp -d "${TMPDIR:-/tmp}/kafka-demo-lane.XXXXXX")"
 lane_pid=""
 # shellcheck disable=SC2329  # invoked by the EXIT trap
